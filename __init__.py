@@ -1,0 +1,19 @@
+"""Meshy Tools: remesh, retexture, image to 3D and image to image in Blender.
+
+Registration only, in dependency order: preferences, operators (with their
+runtime: job engine, timers, resume on load), panels and menus, the batch CLI.
+"""
+
+from . import cli, operators, panels, preferences
+
+_modules = (preferences, operators, panels, cli)
+
+
+def register() -> None:
+    for module in _modules:
+        module.register()
+
+
+def unregister() -> None:
+    for module in reversed(_modules):
+        module.unregister()

@@ -1,0 +1,73 @@
+"""A journal of jobs on disk, so a paid task survives a crash or a restart.
+
+JSON lines, append-only: one record per state change. The record that holds a
+new task id is flushed and fsynced before the create call's caller sees the
+id, so whatever happens next, a later run re-attaches to that task instead of
+creating (and paying for) it again. Reading folds the records of each job into
+its latest state; a torn last line (a crash mid-write) is skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+#: States after which a job needs nothing more from the service.
+FINISHED_STATES = frozenset({"succeeded", "failed", "canceled", "imported", "deleted", "dismissed"})
+
+
+class Journal:
+    """Append-only JSON-lines log of jobs, safe to share between threads."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+
+    def record(self, job_id: str, state: str, *, durable: bool = False, **fields: Any) -> None:
+        """Append one state change; ``durable`` fsyncs (used for new task ids)."""
+        entry = {"job_id": job_id, "state": state, "time": time.time(), **fields}
+        line = json.dumps(entry, separators=(",", ":"), default=str) + "\n"
+        with self._lock:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with open(self.path, "a", encoding="utf-8") as handle:
+                handle.write(line)
+                handle.flush()
+                if durable:
+                    os.fsync(handle.fileno())
+
+    def jobs(self) -> dict[str, dict[str, Any]]:
+        """Every job's latest known fields, in the order jobs first appeared."""
+        merged: dict[str, dict[str, Any]] = {}
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return merged
+        for line in text.splitlines():
+            try:
+                entry = json.loads(line)
+            except json.JSONDecodeError:
+                continue  # a torn write from a crash: the rest is still good
+            if not isinstance(entry, dict) or "job_id" not in entry:
+                continue
+            job = merged.setdefault(entry["job_id"], {})
+            job.update(entry)
+        return merged
+
+    def unfinished(self) -> list[dict[str, Any]]:
+        """Jobs with a task id on the service that were never seen to finish."""
+        return [
+            job
+            for job in self.jobs().values()
+            if job.get("task_id") and job.get("state") not in FINISHED_STATES
+        ]
+
+    def find_task(self, task_id: str) -> dict[str, Any] | None:
+        """The latest record of the job that follows ``task_id``, if any."""
+        for job in self.jobs().values():
+            if job.get("task_id") == task_id:
+                return job
+        return None
