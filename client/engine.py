@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from .errors import MeshyError, QueueFullError
+from .errors import MeshyError, NotFoundError, QueueFullError
 from .journal import Journal
 from .models import Kind
 from .tasks import Task
@@ -52,7 +52,7 @@ _RESULT_FILE = "task.json"
 class Job:
     """One unit of work: a request to create, or an existing task to follow."""
 
-    kind: Kind | str
+    kind: Kind | str | None
     request: Any = None
     label: str = ""
     meta: dict[str, Any] = field(default_factory=dict)
@@ -61,9 +61,14 @@ class Job:
     job_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
 
     def __post_init__(self) -> None:
-        self.kind = Kind(self.kind)
-        if self.outputs is None:
-            self.outputs = DEFAULT_OUTPUTS[self.kind.value]
+        if self.kind is not None:  # None: an id of unknown kind, looked up by the worker
+            self.kind = Kind(self.kind)
+            if self.outputs is None:
+                self.outputs = DEFAULT_OUTPUTS[self.kind.value]
+
+    @property
+    def kind_name(self) -> str:
+        return self.kind.value if isinstance(self.kind, Kind) else ""
 
 
 @dataclass
@@ -146,10 +151,13 @@ class JobEngine:
         return job.job_id
 
     def attach(
-        self, kind: Kind | str, task_id: str, *, label: str = "", meta: dict[str, Any] | None = None,
+        self, kind: Kind | str | None, task_id: str, *, label: str = "", meta: dict[str, Any] | None = None,
         outputs: tuple[str, ...] | None = None, job_id: str | None = None,
     ) -> str:
-        """Follow a task that already exists (import by id, resume): never creates."""
+        """Follow a task that already exists (import by id, resume): never creates.
+
+        ``kind`` None looks the id up under each kind first (a user pasted an id).
+        """
         job = Job(kind=kind, task_id=task_id, label=label, meta=dict(meta or {}), outputs=outputs)
         if job_id:
             job.job_id = job_id
@@ -167,7 +175,7 @@ class JobEngine:
                 continue
             resumed.append(
                 self.attach(
-                    record["kind"], record["task_id"], label=record.get("label", ""),
+                    record.get("kind") or None, record["task_id"], label=record.get("label", ""),
                     meta=record.get("meta") or {}, job_id=record["job_id"],
                     outputs=tuple(record["outputs"]) if record.get("outputs") else None,
                 )
@@ -184,9 +192,18 @@ class JobEngine:
         self._finish(state, "canceled", message="Stopped waiting; the task keeps running on Meshy.")
         return True
 
-    def drain(self) -> list[JobEvent]:
-        """Every event since the last call, oldest first; never blocks."""
+    def drain(self, wait: float = 0.0) -> list[JobEvent]:
+        """Every event since the last call, oldest first.
+
+        Never blocks unless ``wait`` > 0, which waits that long for the first
+        event (for loops in background Blender that have nothing else to do).
+        """
         events = []
+        if wait > 0:
+            try:
+                events.append(self._events.get(timeout=wait))
+            except queue.Empty:
+                return events
         while True:
             try:
                 events.append(self._events.get_nowait())
@@ -222,19 +239,10 @@ class JobEngine:
             return [s.job for s in self._jobs.values() if not s.done.is_set()]
 
     def cached_files(self, kind: Kind | str, task_id: str) -> dict[str, str] | None:
-        """Files of a finished download, so re-import works offline."""
-        folder = self.result_dir(kind, task_id)
-        try:
-            record = json.loads((folder / _RESULT_FILE).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        files = {name: str(folder / rel) for name, rel in record.get("files", {}).items()}
-        return files if all(Path(p).is_file() for p in files.values()) else None
+        return cached_files(self.download_dir, kind, task_id)
 
     def result_dir(self, kind: Kind | str, task_id: str) -> Path:
-        from .downloads import safe_filename
-
-        return self.download_dir / Kind(kind).value / safe_filename(task_id)
+        return result_dir(self.download_dir, kind, task_id)
 
     def close(self, wait: bool = False) -> None:
         """Stop the workers; unfinished tasks stay in the journal for resume()."""
@@ -274,6 +282,8 @@ class JobEngine:
 
     def _create_and_follow(self, state: _JobState) -> Task | None:
         job = state.job
+        if job.kind is None:
+            self._resolve_kind(job)
         if job.task_id is None:
             job.task_id = self._create(state)
             if job.task_id is None:
@@ -300,6 +310,18 @@ class JobEngine:
             message = task.error_message or "Meshy could not finish this task."
             self._fail(state, message, task=task)
         return None
+
+    def _resolve_kind(self, job: Job) -> None:
+        for kind in Kind:
+            try:
+                self.client.get(kind, job.task_id)
+            except NotFoundError:
+                continue
+            job.kind = kind
+            job.outputs = job.outputs or DEFAULT_OUTPUTS[kind.value]
+            self._journal(job, "following", task_id=job.task_id)
+            return
+        raise NotFoundError(f"No Meshy task with the id {job.task_id} was found", 404)
 
     def _create(self, state: _JobState) -> str | None:
         """Create the task; wait (not fail) while the account's queue is full."""
@@ -405,7 +427,7 @@ class JobEngine:
             return
         try:
             self.journal.record(
-                job.job_id, state, durable=durable, kind=job.kind.value, label=job.label,
+                job.job_id, state, durable=durable, kind=job.kind_name, label=job.label,
                 meta=job.meta, outputs=list(job.outputs or ()), **fields,
             )
         except OSError:
@@ -414,7 +436,7 @@ class JobEngine:
                 raise
 
     def _emit(self, job: Job, type_: str, **fields: Any) -> None:
-        self._events.put(JobEvent(job.job_id, type_, job.kind.value, job.label, job.meta, **fields))
+        self._events.put(JobEvent(job.job_id, type_, job.kind_name, job.label, job.meta, **fields))
 
 
 class _NoResult(MeshyError):
@@ -447,6 +469,24 @@ def _wanted_urls(task: Task, outputs: Iterable[str]) -> dict[str, tuple[Callable
         if url:
             result[name] = (pick, url)
     return result
+
+
+def result_dir(download_dir: Path, kind: Kind | str, task_id: str) -> Path:
+    """Where a task's files go: also the local cache that re-import reads."""
+    from .downloads import safe_filename
+
+    return Path(download_dir) / Kind(kind).value / safe_filename(task_id)
+
+
+def cached_files(download_dir: Path, kind: Kind | str, task_id: str) -> dict[str, str] | None:
+    """Files of a finished download, so re-import works offline and after expiry."""
+    folder = result_dir(download_dir, kind, task_id)
+    try:
+        record = json.loads((folder / _RESULT_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    files = {name: str(folder / rel) for name, rel in record.get("files", {}).items()}
+    return files if all(Path(p).is_file() for p in files.values()) else None
 
 
 def _suffix(url: str, default: str) -> str:

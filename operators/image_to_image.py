@@ -1,0 +1,60 @@
+"""Image to Image: edit reference images into new Blender images."""
+
+from __future__ import annotations
+
+import bpy
+from bpy.props import BoolProperty
+
+from ..client.engine import Job
+from . import inputs
+from .base import MeshyJobOperator
+from .params import annotations
+from .runtime import UserError
+
+
+class MESHY_OT_image_to_image(MeshyJobOperator, bpy.types.Operator):
+    """Edit reference images with Meshy into new Blender images"""
+
+    bl_idname = "meshy.image_to_image"
+    bl_label = "Image to Image with Meshy"
+    bl_description = "Edit 1 to 5 reference images with a prompt; the results become Blender images"
+    kind = "image-to-image"
+
+    __annotations__ = {
+        **annotations("image-to-image"),
+        "pack_images": BoolProperty(
+            name="Pack Images", default=False,
+            description="Pack the results into the .blend (off: link the files in the download folder)",
+        ),
+    }
+
+    def build_jobs(self, context: bpy.types.Context) -> list[Job]:
+        args = self.api_args()
+        urls = list(args.pop("reference_image_urls", []))
+        paths = [item.name for item in self.reference_image_paths if item.name]
+        count = len(urls) + len(paths) + bool(self.image_path) + bool(self.image_name) + bool(self.use_render)
+        if count == 0:
+            raise UserError("Give 1 to 5 reference images: image files, a Blender image, or Render Scene")
+        if count > 5:
+            raise UserError(f"Image to Image takes 1 to 5 reference images; {count} were given")
+        # Check the prompt and model before converting any image.
+        self.make_request({**args, "reference_image_urls": ["data:image/png;base64,AA=="]})
+        label = ""
+        for path in paths:
+            upload, _, stem = inputs.image_input(context, path=path)
+            urls.append(upload)
+            label = label or stem
+        if self.image_path or self.image_name or self.use_render:
+            upload, _, stem = inputs.image_input(context, path=self.image_path, name=self.image_name,
+                                                 use_render=self.use_render)
+            if upload is None:  # a chained image-to-image result: send the file itself
+                image = bpy.data.images[self.image_name]
+                upload, _, stem = inputs.image_input(context, path=image.filepath_from_user())
+            urls.append(upload)
+            label = label or stem
+        args["reference_image_urls"] = urls
+        return [self.job(self.make_request(args), label=(label or "image")[:40],
+                         pack_images=self.pack_images, keep_original=True)]
+
+
+classes = (MESHY_OT_image_to_image,)

@@ -1,0 +1,40 @@
+"""Turn any exception into one sentence an artist can act on.
+
+The client's errors already carry a plain sentence; here they gain the
+Blender-side next step (where the key is set, where to top up, what happens
+to a queued task). Anything unexpected becomes a generic sentence pointing at
+the system console, so a Python traceback never reaches the user.
+"""
+
+from __future__ import annotations
+
+from ..client import errors
+
+TOP_UP_URL = "https://www.meshy.ai/settings/subscription"
+
+
+def explain(exc: BaseException, doing: str = "") -> str:
+    """One sentence for the user; ``doing`` names the step that failed."""
+    if isinstance(exc, errors.AuthenticationError):
+        return ("Meshy rejected the API key: check it in Edit > Preferences > Add-ons > Meshy Tools "
+                "(or MESHY_API_KEY).")
+    if isinstance(exc, errors.InsufficientCreditsError):
+        return f"Not enough Meshy credits for this task: top up at {TOP_UP_URL} and run it again."
+    if isinstance(exc, errors.QueueFullError):
+        return "Meshy's task queue for your account is full: the task waits here and starts by itself."
+    if isinstance(exc, errors.RateLimitError):
+        return "Meshy is receiving too many requests: they were retried and still refused; try again shortly."
+    if isinstance(exc, errors.ConnectionFailedError):
+        if getattr(exc, "maybe_sent", False):
+            return (f"{exc.message} The task may have been created: look in the Meshy history "
+                    "before running it again.")
+        return f"{exc.message} Check your network, proxy or Meshy's base URL."
+    if isinstance(exc, errors.RequestTimeoutError):
+        return f"{exc.message} The request was retried where that was safe."
+    if isinstance(exc, errors.MeshyError):
+        return exc.message
+    if isinstance(exc, (ValueError, OSError)) and str(exc):
+        text = str(exc).strip().rstrip(".")
+        return f"{text}."
+    step = f" while {doing}" if doing else ""
+    return f"Something went wrong{step}; details are in the system console."

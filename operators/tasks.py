@@ -1,0 +1,217 @@
+"""Operators on tasks that already exist: stop waiting, delete, import, resume."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import bpy
+from bpy.props import BoolProperty, EnumProperty, StringProperty
+
+from .. import preferences
+from ..client.engine import cached_files
+from ..client.errors import MeshyError
+from . import messages
+from .runtime import RUNTIME, TaskEntry, UserError
+
+KIND_ITEMS = [
+    ("AUTO", "Any", "Look the id up under every kind"),
+    ("IMAGE_TO_3D", "Image to 3D", ""),
+    ("RETEXTURE", "Retexture", ""),
+    ("REMESH", "Remesh", ""),
+    ("IMAGE_TO_IMAGE", "Image to Image", ""),
+]
+
+
+def _kind(identifier: str) -> str | None:
+    return None if identifier == "AUTO" else identifier.lower().replace("_", "-")
+
+
+def _entry(job_id: str, task_id: str) -> TaskEntry | None:
+    if job_id and job_id in RUNTIME.tasks:
+        return RUNTIME.tasks[job_id]
+    return next((e for e in RUNTIME.tasks.values() if task_id and e.task_id == task_id), None)
+
+
+class MESHY_OT_cancel_task(bpy.types.Operator):
+    """Stop waiting for a Meshy task here; it keeps running on Meshy and can be imported later"""
+
+    bl_idname = "meshy.cancel_task"
+    bl_label = "Stop Waiting for Meshy Task"
+    bl_options = {"REGISTER", "INTERNAL"}
+
+    job_id: StringProperty(name="Job")  # type: ignore[valid-type]
+    task_id: StringProperty(name="Task ID")  # type: ignore[valid-type]
+
+    def execute(self, context: bpy.types.Context) -> set[str]:
+        entry = _entry(self.job_id, self.task_id)
+        if entry is None or not entry.active or RUNTIME.engine is None:
+            self.report({"ERROR"}, "That Meshy task is not running here.")
+            return {"CANCELLED"}
+        RUNTIME.engine.cancel(entry.job_id)
+        RUNTIME.pump()
+        self.report({"INFO"}, "Stopped waiting: the task keeps running on Meshy; import it later from the list.")
+        return {"FINISHED"}
+
+
+class MESHY_OT_delete_task(bpy.types.Operator):
+    """Delete a task and its results on Meshy's server (cannot be undone)"""
+
+    bl_idname = "meshy.delete_task"
+    bl_label = "Delete Meshy Task"
+    bl_options = {"REGISTER", "INTERNAL"}
+
+    task_id: StringProperty(name="Task ID")  # type: ignore[valid-type]
+    kind: EnumProperty(name="Kind", items=KIND_ITEMS[1:])  # type: ignore[valid-type]
+
+    def invoke(self, context: bpy.types.Context, event: Any) -> set[str]:
+        return context.window_manager.invoke_confirm(self, event)
+
+    def execute(self, context: bpy.types.Context) -> set[str]:
+        if not self.task_id:
+            self.report({"ERROR"}, "Give the id of the task to delete.")
+            return {"CANCELLED"}
+        try:
+            client = RUNTIME.make_client(context)
+        except MeshyError as exc:
+            self.report({"ERROR"}, messages.explain(exc))
+            return {"CANCELLED"}
+        kind, task_id = _kind(self.kind), self.task_id
+
+        def delete() -> str:
+            try:
+                client.delete(kind, task_id)
+            except Exception as exc:  # reported on the main thread
+                return messages.explain(exc, "deleting the task")
+            return ""
+
+        if bpy.app.background:
+            error = delete()
+            return self._done(error, task_id)
+        # The UI never waits on the network: delete on a thread, report on a timer.
+        result: list[str] = []
+        threading.Thread(target=lambda: result.append(delete()), daemon=True).start()
+
+        def check() -> float | None:
+            if not result:
+                return 0.2
+            RUNTIME.last_error = result[0]
+            if not result[0]:
+                _forget(task_id)
+            return None
+
+        bpy.app.timers.register(check, first_interval=0.2)
+        self.report({"INFO"}, f"Deleting Meshy task {task_id}.")
+        return {"FINISHED"}
+
+    def _done(self, error: str, task_id: str) -> set[str]:
+        if error:
+            self.report({"ERROR"}, error)
+            return {"CANCELLED"}
+        _forget(task_id)
+        self.report({"INFO"}, f"Deleted Meshy task {task_id}.")
+        return {"FINISHED"}
+
+
+def _forget(task_id: str) -> None:
+    from .runtime import journal
+
+    for entry in list(RUNTIME.tasks.values()):
+        if entry.task_id == task_id:
+            journal().record(entry.job_id, "deleted", task_id=task_id, kind=entry.kind)
+            del RUNTIME.tasks[entry.job_id]
+    RUNTIME.history_dirty = True
+
+
+class MESHY_OT_import_task(bpy.types.Operator):
+    """Import the result of any Meshy task by its id (from the local cache when it is there)"""
+
+    bl_idname = "meshy.import_task"
+    bl_label = "Import Meshy Task"
+    bl_options = {"REGISTER"}
+
+    task_id: StringProperty(name="Task ID", description="The id of a Meshy task")  # type: ignore[valid-type]
+    kind: EnumProperty(name="Kind", items=KIND_ITEMS, default="AUTO")  # type: ignore[valid-type]
+    source: StringProperty(  # type: ignore[valid-type]
+        name="Place On", description="An object whose place the result takes (empty: the 3D cursor)",
+    )
+    keep_original: BoolProperty(name="Keep Original", default=True)  # type: ignore[valid-type]
+
+    def invoke(self, context: bpy.types.Context, event: Any) -> set[str]:
+        if not self.task_id:
+            return context.window_manager.invoke_props_dialog(self)
+        return self.execute(context)
+
+    def execute(self, context: bpy.types.Context) -> set[str]:
+        from . import importing
+        from .runtime import journal
+
+        task_id = self.task_id.strip()
+        if not task_id:
+            self.report({"ERROR"}, "Give the id of the Meshy task to import.")
+            return {"CANCELLED"}
+        kind = _kind(self.kind)
+        record = journal().find_task(task_id)
+        if kind is None and record and record.get("kind"):
+            kind = record["kind"]
+        label = (record or {}).get("label") or task_id[:8]
+        meta = {"label": label, "source": self.source, "keep_original": self.keep_original,
+                "settings": ((record or {}).get("meta") or {}).get("settings", {})}
+        files = cached_files(preferences.settings(context).download_dir, kind, task_id) if kind else None
+        if files:  # offline re-import from the local cache
+            try:
+                names = importing.import_result(kind, files, meta, task_id)
+            except Exception as exc:
+                self.report({"ERROR"}, messages.explain(exc, "importing the result"))
+                return {"CANCELLED"}
+            self.report({"INFO"}, f"Imported {', '.join(names)} from the local copy.")
+            return {"FINISHED"}
+        try:
+            engine = RUNTIME.get_engine(context)
+        except MeshyError as exc:
+            self.report({"ERROR"}, messages.explain(exc))
+            return {"CANCELLED"}
+        meta["blend"] = bpy.data.filepath
+        job_id = engine.attach(kind, task_id, label=label, meta=meta)
+        RUNTIME.tasks[job_id] = TaskEntry(job_id, kind or "", label, meta, task_id=task_id)
+        from .runtime import ensure_timer
+
+        ensure_timer()
+        if not bpy.app.background:
+            self.report({"INFO"}, f"Fetching Meshy task {task_id}; it is imported when ready.")
+            return {"FINISHED"}
+        RUNTIME.wait([job_id])
+        entry = RUNTIME.tasks[job_id]
+        if entry.state != "imported":
+            self.report({"ERROR"}, entry.message or f"Meshy task {task_id} could not be imported.")
+            return {"CANCELLED"}
+        self.report({"INFO"}, f"Imported {', '.join(entry.objects)}.")
+        return {"FINISHED"}
+
+
+class MESHY_OT_resume(bpy.types.Operator):
+    """Follow Meshy tasks that were running when Blender closed, and import them when done"""
+
+    bl_idname = "meshy.resume"
+    bl_label = "Resume Meshy Tasks"
+    bl_options = {"REGISTER"}
+
+    def execute(self, context: bpy.types.Context) -> set[str]:
+        try:
+            RUNTIME.get_engine(context)
+        except UserError as exc:
+            self.report({"ERROR"}, exc.message)
+            return {"CANCELLED"}
+        resumed = RUNTIME.resume(context)
+        active = [j for j in resumed if RUNTIME.tasks[j].active]
+        if bpy.app.background and active:
+            RUNTIME.wait(active)
+        failed = [RUNTIME.tasks[j] for j in resumed if RUNTIME.tasks[j].state == "failed"]
+        if failed:
+            self.report({"ERROR"}, "; ".join(f"{e.label}: {e.message}" for e in failed))
+            return {"CANCELLED"}
+        self.report({"INFO"}, f"Meshy: following {len(active)} task(s).")
+        return {"FINISHED"}
+
+
+classes = (MESHY_OT_cancel_task, MESHY_OT_delete_task, MESHY_OT_import_task, MESHY_OT_resume)
