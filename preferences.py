@@ -121,7 +121,15 @@ def addon_prefs(context: bpy.types.Context | None = None) -> MESHY_AddonPreferen
 
 
 def user_dir() -> Path:
-    """The add-on's own writable folder (never inside the extension itself)."""
+    """The add-on's own writable folder (never inside the extension itself).
+
+    ``MESHY_TOOLS_DIR`` moves it (journal, uploads, default downloads), e.g. to
+    shared storage on a render farm or to a scratch folder in tests.
+    """
+    if os.environ.get("MESHY_TOOLS_DIR"):
+        path = Path(os.environ["MESHY_TOOLS_DIR"])
+        path.mkdir(parents=True, exist_ok=True)
+        return path
     try:
         return Path(bpy.utils.extension_path_user(ADDON_ID, create=True))
     except (ValueError, AttributeError):  # loaded as a legacy add-on, not an extension

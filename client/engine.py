@@ -87,6 +87,7 @@ class JobEvent:
     message: str = ""
     files: dict[str, str] = field(default_factory=dict)
     task: Task | None = None
+    error: MeshyError | None = None  # on failed: the cause, for a richer explanation
 
     @property
     def is_terminal(self) -> bool:
@@ -271,7 +272,7 @@ class JobEngine:
             try:
                 task = self._create_and_follow(state)
             except MeshyError as exc:
-                self._fail(state, exc.message)
+                self._fail(state, exc.message, error=exc)
                 continue
             except Exception:  # a bug must end the job with a sentence, not kill the worker
                 log.exception("unexpected error in job %s", state.job.job_id)
@@ -403,8 +404,11 @@ class JobEngine:
 
     # -- bookkeeping -------------------------------------------------------
 
-    def _fail(self, state: _JobState, message: str, task: Task | None = None) -> None:
-        self._finish(state, "failed", message=message, task=task, status=task.status if task else None)
+    def _fail(
+        self, state: _JobState, message: str, task: Task | None = None, error: MeshyError | None = None,
+    ) -> None:
+        self._finish(state, "failed", message=message, task=task, status=task.status if task else None,
+                     error=error)
 
     def _finish(self, state: _JobState, type_: str, **fields: Any) -> None:
         with self._lock:

@@ -19,12 +19,12 @@ from typing import Any
 
 import bpy
 
+from .. import preferences
 from ..client.engine import Job
 from ..client.errors import MeshyError
 from ..client.models import request_from_dict
 from ..client.uploads import FileInput
 from . import messages
-from .. import preferences
 from .params import PARAMS, api_value, to_api
 from .runtime import RUNTIME, TaskEntry, require_online
 

@@ -64,6 +64,7 @@ def _import_model(kind: str, files: dict[str, str], meta: dict[str, Any], task_i
             scene_io.hide_original(source)
         else:
             scene_io.replace_original(source, objects)
+            bpy.context.view_layer.update()
     else:
         cursor = scene.cursor.location.copy()
         for obj in objects:
@@ -98,7 +99,7 @@ def _image_index(key: str) -> int:
 def _select(objects: list[bpy.types.Object]) -> None:
     view_layer = bpy.context.view_layer
     for obj in view_layer.objects:
-        if obj.select_get():
+        if obj is not None and obj.select_get():
             obj.select_set(False)
     for obj in objects:
         if obj.name in view_layer.objects:
@@ -136,7 +137,7 @@ def rollback_on_error() -> Iterator[None]:
                 except (ReferenceError, RuntimeError):
                     pass
         for obj in bpy.context.view_layer.objects:
-            if obj.name in hidden:
+            if obj is not None and obj.name in hidden:
                 obj.hide_set(hidden[obj.name][0])
                 obj.hide_render = hidden[obj.name][1]
         raise

@@ -145,7 +145,8 @@ class Runtime:
         elif event.type == "created":
             entry.state, entry.status = "running", "PENDING"
         elif event.type in {"failed", "canceled"}:
-            entry.state, entry.message, entry.finished = event.type, event.message, time.time()
+            message = messages.explain(event.error) if event.error is not None else event.message
+            entry.state, entry.message, entry.finished = event.type, message, time.time()
         elif event.type == "succeeded":
             entry.files, entry.progress, entry.status = event.files, 100, "SUCCEEDED"
             entry.finished = time.time()
@@ -294,3 +295,40 @@ def unregister() -> None:
     if bpy.app.timers.is_registered(_timer):
         bpy.app.timers.unregister(_timer)
     RUNTIME.shutdown()
+
+
+def run_in_background(work: Any, done: Any, *, poll: float = 0.1) -> None:
+    """Run ``work()`` on a thread and ``done(result, error)`` on the main thread.
+
+    ``work`` must not touch bpy. In background Blender no timer fires, so
+    ``work`` runs inline there (scripts and tests get the result at once).
+    """
+    import threading
+
+    if bpy.app.background:
+        try:
+            result, error = work(), None
+        except Exception as exc:
+            result, error = None, exc
+        done(result, error)
+        return
+    box: list[tuple[Any, BaseException | None]] = []
+
+    def target() -> None:
+        try:
+            box.append((work(), None))
+        except Exception as exc:  # handed to the main thread as a value
+            box.append((None, exc))
+
+    def check() -> float | None:
+        if not box:
+            return poll
+        try:
+            done(*box[0])
+        except Exception:  # a timer that raises is dropped by Blender: log instead
+            log.exception("Meshy background callback failed")
+        _redraw()
+        return None
+
+    threading.Thread(target=target, daemon=True, name="meshy-ui").start()
+    bpy.app.timers.register(check, first_interval=poll)

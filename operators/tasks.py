@@ -202,11 +202,11 @@ class MESHY_OT_resume(bpy.types.Operator):
         except UserError as exc:
             self.report({"ERROR"}, exc.message)
             return {"CANCELLED"}
-        resumed = RUNTIME.resume(context)
-        active = [j for j in resumed if RUNTIME.tasks[j].active]
+        RUNTIME.resume(context)  # followed already since start-up or load: these are kept
+        active = [e.job_id for e in RUNTIME.tasks.values() if e.active]
         if bpy.app.background and active:
             RUNTIME.wait(active)
-        failed = [RUNTIME.tasks[j] for j in resumed if RUNTIME.tasks[j].state == "failed"]
+        failed = [RUNTIME.tasks[j] for j in active if RUNTIME.tasks[j].state == "failed"]
         if failed:
             self.report({"ERROR"}, "; ".join(f"{e.label}: {e.message}" for e in failed))
             return {"CANCELLED"}

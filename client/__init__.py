@@ -1,0 +1,84 @@
+"""Pure-Python Meshy API client (never imports bpy).
+
+Inside Blender this package is ``bl_ext.<repo>.meshy_tools.client``; from the
+repository root it is ``client``. Only relative imports are used inside it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from .errors import (
+    APIError,
+    AuthenticationError,
+    BadRequestError,
+    ConnectionFailedError,
+    DownloadError,
+    InsufficientCreditsError,
+    MeshyError,
+    NotFoundError,
+    PermissionDeniedError,
+    QueueFullError,
+    RateLimitError,
+    RedactingFilter,
+    RequestTimeoutError,
+    ServerError,
+    StreamError,
+    TaskFailedError,
+    TimeoutError_,
+    UnprocessableError,
+    ValidationError,
+)
+from .http import MeshyClient
+from .models import (
+    ImageTo3DRequest,
+    ImageToImageRequest,
+    Kind,
+    RemeshRequest,
+    RetextureRequest,
+    request_from_dict,
+)
+from .pricing import estimate_credits
+from .retry import RetryPolicy
+from .tasks import Task, TaskError, TaskStatus
+from .uploads import FileInput, build_upload_body
+
+_log = logging.getLogger("meshy")
+_log.addHandler(logging.NullHandler())
+if not any(isinstance(f, RedactingFilter) for f in _log.filters):
+    _log.addFilter(RedactingFilter())
+
+__all__ = [
+    "APIError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConnectionFailedError",
+    "DownloadError",
+    "FileInput",
+    "ImageTo3DRequest",
+    "ImageToImageRequest",
+    "InsufficientCreditsError",
+    "Kind",
+    "MeshyClient",
+    "MeshyError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "QueueFullError",
+    "RateLimitError",
+    "RemeshRequest",
+    "RequestTimeoutError",
+    "RetextureRequest",
+    "RetryPolicy",
+    "ServerError",
+    "StreamError",
+    "Task",
+    "TaskError",
+    "TaskFailedError",
+    "TaskStatus",
+    "TimeoutError_",
+    "UnprocessableError",
+    "ValidationError",
+    "build_upload_body",
+    "estimate_credits",
+    "request_from_dict",
+]

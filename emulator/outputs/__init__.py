@@ -1,0 +1,1 @@
+"""Real outputs (meshes, textures, images, thumbnails) made from the task inputs."""

@@ -1,0 +1,38 @@
+"""Image-to-image results: deterministic edits of the reference images keyed on the prompt."""
+
+from __future__ import annotations
+
+import hashlib
+
+from PIL import Image, ImageEnhance, ImageOps
+
+MAX_SIDE = 512
+
+
+def _key(prompt: str) -> int:
+    return int.from_bytes(hashlib.sha256(prompt.encode()).digest()[:4], "little")
+
+
+def edit(references: list[Image.Image], prompt: str) -> Image.Image:
+    """First reference, recoloured by a prompt-keyed tint and contrast, other refs inset."""
+    key = _key(prompt)
+    img = references[0].convert("RGB")
+    img.thumbnail((MAX_SIDE, MAX_SIDE))
+    tint = ((key & 0xFF), (key >> 8) & 0xFF, (key >> 16) & 0xFF)
+    img = Image.blend(img, Image.new("RGB", img.size, tint), 0.25 + (key % 20) / 100)
+    img = ImageEnhance.Contrast(img).enhance(1.1 + (key >> 24) % 5 / 10)
+    if (key >> 3) % 2:
+        img = ImageOps.posterize(img, 4)
+    inset = max(16, img.width // 5)
+    for n, ref in enumerate(references[1:]):
+        small = ref.convert("RGB")
+        small.thumbnail((inset, inset))
+        img.paste(small, (img.width - (n + 1) * (inset + 4), 4))
+    return img
+
+
+def views(image: Image.Image) -> list[Image.Image]:
+    """Three 'views' for generate_multi_view: front, mirrored, and a turned side view."""
+    side = image.transform(image.size, Image.AFFINE, (1.0, 0.3, -0.15 * image.height, 0, 1, 0),
+                           resample=Image.BILINEAR, fillcolor=(255, 255, 255))
+    return [image, ImageOps.mirror(image), side]

@@ -1,0 +1,178 @@
+"""Mesh I/O and processing with trimesh and fast-simplification: real remesh results."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import fast_simplification
+import numpy as np
+import trimesh
+
+from ..errors import bad_request
+
+# Share of the input's triangles kept by the adaptive decimation modes 1..4.
+DECIMATION_RATIOS = {1: 0.8, 2: 0.5, 3: 0.25, 4: 0.1}
+MIN_FACES = 100
+
+
+def sniff_format(data: bytes, hint: str | None) -> str:
+    """Guess the file type from the bytes (data URIs carry no extension)."""
+    head = data[:512]
+    if head.startswith(b"glTF"):
+        return "glb"
+    if head.startswith(b"Kaydara FBX Binary") or b"FBXHeaderExtension" in head:
+        return "fbx"
+    stripped = head.lstrip()
+    if stripped.startswith(b"{"):
+        return "gltf"
+    if stripped[:5].lower() == b"solid" and b"facet" in data[:4096]:
+        return "stl"
+    if hint in (".glb", ".gltf", ".obj", ".stl", ".fbx"):
+        return hint[1:]
+    text = data[:65536]
+    if b"\nv " in b"\n" + text or text.startswith(b"v ") or b"\nf " in text:
+        return "obj"
+    if len(data) >= 84:
+        count = int.from_bytes(data[80:84], "little")
+        if 84 + count * 50 == len(data):
+            return "stl"
+    return "unknown"
+
+
+def load_mesh(data: bytes, hint: str | None, name: str) -> trimesh.Trimesh:
+    """Parse model bytes into one triangle mesh, or raise a clear 400."""
+    fmt = sniff_format(data, hint)
+    if fmt == "fbx":
+        raise bad_request(f"{name}: FBX models are not supported by this emulator; "
+                          "send GLB, glTF (embedded), OBJ or STL.")
+    if fmt == "unknown":
+        raise bad_request(f"{name} is not a supported 3D model (.glb, .gltf, .obj, .fbx, .stl).")
+    try:
+        loaded = trimesh.load(io.BytesIO(data), file_type=fmt, process=False, force=None)
+        mesh = to_single_mesh(loaded)
+    except Exception as exc:  # noqa: BLE001 - trimesh raises many types on bad files
+        raise bad_request(f"{name} could not be parsed as {fmt.upper()}: {exc}".rstrip(".") + ".") from None
+    if mesh is None or len(mesh.faces) == 0:
+        raise bad_request(f"{name} contains no triangles.")
+    return mesh
+
+
+def to_single_mesh(loaded: Any) -> trimesh.Trimesh | None:
+    """Flatten a Scene (with node transforms) into one Trimesh."""
+    if isinstance(loaded, trimesh.Trimesh):
+        return loaded
+    if isinstance(loaded, trimesh.Scene):
+        meshes = []
+        for node in loaded.graph.nodes_geometry:
+            transform, geom_name = loaded.graph[node]
+            geom = loaded.geometry.get(geom_name)
+            if isinstance(geom, trimesh.Trimesh) and len(geom.faces):
+                copy = geom.copy()
+                copy.apply_transform(transform)
+                meshes.append(copy)
+        if not meshes:
+            return None
+        if len(meshes) == 1:
+            return meshes[0]
+        return trimesh.util.concatenate(meshes)
+    return None
+
+
+def decimate(mesh: trimesh.Trimesh, target_faces: int) -> trimesh.Trimesh:
+    """Really reduce the triangle count to about `target_faces`; never increase it."""
+    faces = len(mesh.faces)
+    target_faces = max(MIN_FACES, int(target_faces))
+    if faces <= target_faces:
+        return mesh
+    points, tris = fast_simplification.simplify(
+        np.asarray(mesh.vertices, dtype=np.float32), np.asarray(mesh.faces, dtype=np.int32),
+        target_reduction=1.0 - target_faces / faces)
+    out = trimesh.Trimesh(vertices=points, faces=tris, process=False)
+    out.remove_unreferenced_vertices()
+    return out
+
+
+def target_for(mesh: trimesh.Trimesh, target_polycount: int | None,
+               decimation_mode: int | None) -> int:
+    """Triangle target: decimation_mode wins over target_polycount (default 30,000)."""
+    if decimation_mode:
+        return max(MIN_FACES, int(len(mesh.faces) * DECIMATION_RATIOS[decimation_mode]))
+    return target_polycount or 30000
+
+
+def resize(mesh: trimesh.Trimesh, height: float = 0.0, longest: float = 0.0,
+           origin_at: str | None = None) -> None:
+    """Scale (Y up, metres) and move the origin to the bottom centre or the centre."""
+    bounds = mesh.bounds
+    extent = bounds[1] - bounds[0]
+    scale = 1.0
+    if height and extent[1] > 0:
+        scale = height / extent[1]
+    elif longest and extent.max() > 0:
+        scale = longest / extent.max()
+    if scale != 1.0:
+        mesh.apply_scale(scale)
+    if origin_at:
+        bounds = mesh.bounds
+        centre = (bounds[0] + bounds[1]) / 2
+        if origin_at == "bottom":
+            centre[1] = bounds[0][1]
+        mesh.apply_translation(-centre)
+
+
+def spherical_uv(vertices: np.ndarray) -> np.ndarray:
+    """Per-vertex spherical projection: new UVs without changing the vertex count."""
+    v = np.asarray(vertices, dtype=np.float64)
+    centred = v - (v.max(axis=0) + v.min(axis=0)) / 2
+    r = np.linalg.norm(centred, axis=1)
+    r[r == 0] = 1.0
+    u = np.arctan2(centred[:, 2], centred[:, 0]) / (2 * np.pi) + 0.5
+    w = np.arcsin(np.clip(centred[:, 1] / r, -1, 1)) / np.pi + 0.5
+    return np.column_stack([u, w])
+
+
+def existing_uv(mesh: trimesh.Trimesh) -> np.ndarray | None:
+    uv = getattr(mesh.visual, "uv", None)
+    if uv is not None and len(uv) == len(mesh.vertices):
+        return np.asarray(uv)
+    return None
+
+
+def plain(mesh: trimesh.Trimesh) -> trimesh.Trimesh:
+    """Geometry only, with a neutral PBR material (what an untextured Meshy model has)."""
+    out = trimesh.Trimesh(vertices=mesh.vertices, faces=mesh.faces, process=False)
+    out.visual = trimesh.visual.TextureVisuals(
+        material=trimesh.visual.material.PBRMaterial(
+            name="Material", baseColorFactor=[200, 200, 200, 255], metallicFactor=0.0,
+            roughnessFactor=0.8))
+    return out
+
+
+def export(mesh: trimesh.Trimesh, formats: list[str]) -> dict[str, bytes]:
+    """Write every requested format trimesh can write; names are model.<ext> (+ mtl/png)."""
+    files: dict[str, bytes] = {}
+    for fmt in formats:
+        if fmt == "glb":
+            files["model.glb"] = mesh.export(file_type="glb")
+        elif fmt == "stl":
+            files["model.stl"] = mesh.export(file_type="stl")
+        elif fmt == "obj":
+            textured = getattr(mesh.visual, "uv", None) is not None and _has_texture(mesh)
+            if textured:
+                text, extra = trimesh.exchange.obj.export_obj(
+                    mesh, include_texture=True, return_texture=True, mtl_name="model.mtl")
+                files["model.obj"] = text.encode()
+                for fname, blob in extra.items():
+                    files[fname] = blob
+            else:
+                files["model.obj"] = trimesh.exchange.obj.export_obj(
+                    mesh, include_texture=False).encode()
+        # fbx, usdz, blend, 3mf: not writable here, so omitted like any format not produced
+    return files
+
+
+def _has_texture(mesh: trimesh.Trimesh) -> bool:
+    mat = getattr(mesh.visual, "material", None)
+    return bool(mat is not None and (getattr(mat, "baseColorTexture", None) is not None
+                                     or getattr(mat, "image", None) is not None))

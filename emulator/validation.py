@@ -1,0 +1,246 @@
+"""Create-parameter validation for the four kinds, with one clear 400 sentence per mistake."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import trimesh
+from PIL import Image
+
+from . import inputs
+from .errors import bad_request
+from .outputs import meshes
+
+KINDS = ("image-to-image", "image-to-3d", "retexture", "remesh")
+MAX_PROMPT = 600
+IMAGE_MODELS = {"nano-banana": 3, "nano-banana-2": 6, "nano-banana-pro": 9, "gpt-image-2": 12}
+MESH_MODELS = ("meshy-5", "meshy-6", "latest")
+FORMATS_3D = ("glb", "obj", "fbx", "stl", "usdz", "3mf")
+FORMATS_REMESH = ("glb", "fbx", "obj", "usdz", "blend", "stl", "3mf")
+# Which finished kinds may feed another kind through input_task_id (per the docs).
+INPUT_KINDS = {
+    "image-to-3d": ("image-to-image", "text-to-image"),
+    "retexture": ("image-to-3d", "remesh", "text-to-3d"),
+    "remesh": ("image-to-3d", "retexture", "text-to-3d"),
+}
+
+
+@dataclass
+class Spec:
+    """A validated create request: normalised params, decoded inputs and the credit cost."""
+
+    kind: str
+    params: dict[str, Any]
+    cost: int
+    images: list[Image.Image] = field(default_factory=list)
+    style_image: Image.Image | None = None
+    mesh: trimesh.Trimesh | None = None
+    source_task: Any = None
+
+
+Lookup = Callable[[str], Any]
+
+
+def _get(body: dict[str, Any], name: str, typ: str, default: Any = None, *,
+         choices: tuple[Any, ...] | None = None, lo: float | None = None,
+         hi: float | None = None, max_len: int | None = None) -> Any:
+    """Read one optional parameter, checking its JSON type, enum, range and length."""
+    if name not in body or body[name] is None:
+        return default
+    value = body[name]
+    ok = {
+        "str": isinstance(value, str),
+        "bool": isinstance(value, bool),
+        "int": isinstance(value, int) and not isinstance(value, bool),
+        "num": isinstance(value, (int, float)) and not isinstance(value, bool),
+        "list": isinstance(value, list),
+    }[typ]
+    if not ok:
+        names = {"str": "a string", "bool": "a boolean", "int": "an integer", "num": "a number",
+                 "list": "an array"}
+        raise bad_request(f"{name} must be {names[typ]}.")
+    if choices is not None and value not in choices:
+        shown = ", ".join(repr(c) if c == "" else str(c) for c in choices)
+        raise bad_request(f"{name} must be one of: {shown}; got {value!r}.")
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        raise bad_request(f"{name} must be between {lo:g} and {hi:g}; got {value}.")
+    if max_len is not None and len(value) > max_len:
+        raise bad_request(f"{name} must be at most {max_len} characters; got {len(value)}.")
+    return value
+
+
+def _formats(body: dict[str, Any], allowed: tuple[str, ...], default: list[str]) -> list[str]:
+    value = _get(body, "target_formats", "list")
+    if value is None:
+        return list(default)
+    if not value:
+        raise bad_request("target_formats must list at least one format.")
+    for item in value:
+        if item not in allowed:
+            raise bad_request(f"target_formats item {item!r} is not supported; "
+                              f"use a subset of: {', '.join(allowed)}.")
+    return list(dict.fromkeys(value))
+
+
+def _input_task(task_id: Any, kind: str, lookup: Lookup) -> Any:
+    if not isinstance(task_id, str) or not task_id:
+        raise bad_request("input_task_id must be a non-empty string.")
+    task = lookup(task_id)
+    if task is None:
+        raise bad_request(f"input_task_id {task_id!r} does not refer to an existing task.")
+    if task.kind not in INPUT_KINDS[kind]:
+        raise bad_request(f"input_task_id must refer to a task of kind "
+                          f"{' or '.join(INPUT_KINDS[kind])}; {task_id!r} is {task.kind}.")
+    if task.status() != "SUCCEEDED":
+        raise bad_request(f"input_task_id {task_id!r} has not SUCCEEDED (status {task.status()}).")
+    return task
+
+
+def _source_mesh(task: Any, name: str = "input_task_id") -> trimesh.Trimesh:
+    glb = task.files.get("model.glb")
+    if glb is None:
+        raise bad_request(f"{name} {task.id!r} has no GLB model to work on.")
+    return meshes.load_mesh(glb, ".glb", name)
+
+
+def _one_of(body: dict[str, Any], a: str, b: str) -> str:
+    has_a = body.get(a) not in (None, "")
+    has_b = body.get(b) not in (None, "")
+    if not has_a and not has_b:
+        raise bad_request(f"Exactly one of {a} or {b} is required.")
+    if has_a and has_b:
+        raise bad_request(f"Give only one of {a} or {b}, not both.")
+    return a if has_a else b
+
+
+def validate(kind: str, body: Any, lookup: Lookup) -> Spec:
+    """Check a create body for `kind`; returns a Spec or raises HttpError(400)."""
+    if not isinstance(body, dict):
+        raise bad_request("The request body must be a JSON object.")
+    return {"image-to-image": _image_to_image, "image-to-3d": _image_to_3d,
+            "retexture": _retexture, "remesh": _remesh}[kind](body, lookup)
+
+
+def _image_to_image(body: dict[str, Any], lookup: Lookup) -> Spec:
+    if body.get("ai_model") is None:
+        raise bad_request("ai_model is required.")
+    model = _get(body, "ai_model", "str", choices=tuple(IMAGE_MODELS))
+    if body.get("prompt") is None:
+        raise bad_request("prompt is required.")
+    prompt = _get(body, "prompt", "str", max_len=MAX_PROMPT)
+    if not prompt.strip():
+        raise bad_request("prompt must not be empty.")
+    refs = _get(body, "reference_image_urls", "list")
+    if refs is None:
+        raise bad_request("reference_image_urls is required.")
+    if not 1 <= len(refs) <= 5:
+        raise bad_request(f"reference_image_urls must hold 1 to 5 images; got {len(refs)}.")
+    images = [inputs.load_image(u, f"reference_image_urls[{i}]") for i, u in enumerate(refs)]
+    multi = _get(body, "generate_multi_view", "bool", False)
+    n_out = 3 if multi else 1
+    return Spec("image-to-image", {"ai_model": model, "prompt": prompt,
+                                   "generate_multi_view": multi},
+                IMAGE_MODELS[model] * n_out, images=images)
+
+
+def _common_texture(body: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "ai_model": _get(body, "ai_model", "str", "latest", choices=MESH_MODELS),
+        "enable_pbr": _get(body, "enable_pbr", "bool", False),
+        "hd_texture": _get(body, "hd_texture", "bool", False),
+        "remove_lighting": _get(body, "remove_lighting", "bool", True),
+    }
+
+
+def _polycount(body: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "topology": _get(body, "topology", "str", "triangle", choices=("quad", "triangle")),
+        "target_polycount": _get(body, "target_polycount", "int", 30000, lo=100, hi=300000),
+        "decimation_mode": _get(body, "decimation_mode", "int", None, choices=(1, 2, 3, 4)),
+    }
+
+
+def _image_to_3d(body: dict[str, Any], lookup: Lookup) -> Spec:
+    p: dict[str, Any] = {"model_type": _get(body, "model_type", "str", "standard",
+                                            choices=("standard", "lowpoly"))}
+    p.update(_common_texture(body))
+    p["should_texture"] = _get(body, "should_texture", "bool", True)
+    p["should_remesh"] = _get(body, "should_remesh", "bool", p["ai_model"] == "meshy-5")
+    p.update(_polycount(body))
+    p["save_pre_remeshed_model"] = _get(body, "save_pre_remeshed_model", "bool", False)
+    p["symmetry_mode"] = _get(body, "symmetry_mode", "str", "auto", choices=("off", "auto", "on"))
+    p["pose_mode"] = _get(body, "pose_mode", "str", "", choices=("a-pose", "t-pose", ""))
+    p["is_a_t_pose"] = _get(body, "is_a_t_pose", "bool", False)
+    p["image_enhancement"] = _get(body, "image_enhancement", "bool", True)
+    p["moderation"] = _get(body, "moderation", "bool", False)
+    p["auto_size"] = _get(body, "auto_size", "bool", False)
+    p["origin_at"] = _get(body, "origin_at", "str", "bottom", choices=("bottom", "center"))
+    p["texture_prompt"] = _get(body, "texture_prompt", "str", "", max_len=MAX_PROMPT)
+    p["target_formats"] = _formats(body, FORMATS_3D, [f for f in FORMATS_3D if f != "3mf"])
+    if p["enable_pbr"] and not p["should_texture"]:
+        raise bad_request("enable_pbr is only supported when should_texture is true.")
+    style = None
+    if body.get("texture_image_url") not in (None, ""):
+        style = inputs.load_image(body["texture_image_url"], "texture_image_url")
+    spec = Spec("image-to-3d", p, 0, style_image=style)
+    if body.get("input_task_id") not in (None, ""):  # wins over image_url (documented)
+        task = _input_task(body["input_task_id"], "image-to-3d", lookup)
+        pngs = [n for n in task.files if n.startswith("image_")]
+        if len(pngs) != 1:
+            raise bad_request(f"input_task_id {task.id!r} produced {len(pngs)} images; "
+                              "it must have produced exactly one.")
+        spec.images = [Image.open(io.BytesIO(task.files[pngs[0]]))]
+        spec.source_task = task
+    elif body.get("image_url") not in (None, ""):
+        spec.images = [inputs.load_image(body["image_url"], "image_url")]
+    else:
+        raise bad_request("One of input_task_id or image_url is required.")
+    if p["ai_model"] == "meshy-5":
+        spec.cost = 15 if p["should_texture"] else 5
+    else:
+        spec.cost = 30 if p["should_texture"] else 20
+    return spec
+
+
+def _model_input(body: dict[str, Any], kind: str, lookup: Lookup, spec: Spec) -> None:
+    which = _one_of(body, "input_task_id", "model_url")
+    if which == "input_task_id":
+        spec.source_task = _input_task(body["input_task_id"], kind, lookup)
+        spec.mesh = _source_mesh(spec.source_task)
+    else:
+        data, hint = inputs.load_model_bytes(body["model_url"], "model_url")
+        spec.mesh = meshes.load_mesh(data, hint, "model_url")
+
+
+def _retexture(body: dict[str, Any], lookup: Lookup) -> Spec:
+    p = _common_texture(body)
+    p["enable_original_uv"] = _get(body, "enable_original_uv", "bool", False)
+    p["alpha_thumbnail"] = _get(body, "alpha_thumbnail", "bool", False)
+    p["target_formats"] = _formats(body, FORMATS_3D, [f for f in FORMATS_3D if f != "3mf"])
+    spec = Spec("retexture", p, 10)
+    style = _one_of(body, "text_style_prompt", "image_style_url")
+    if style == "text_style_prompt":
+        p["text_style_prompt"] = _get(body, "text_style_prompt", "str", max_len=MAX_PROMPT)
+    else:
+        spec.style_image = inputs.load_image(body["image_style_url"], "image_style_url")
+    _model_input(body, "retexture", lookup, spec)
+    return spec
+
+
+def _remesh(body: dict[str, Any], lookup: Lookup) -> Spec:
+    p = _polycount(body)
+    p["target_formats"] = _formats(body, FORMATS_REMESH, ["glb"])
+    p["resize_height"] = _get(body, "resize_height", "num", 0, lo=0, hi=1e6)
+    p["resize_longest_side"] = _get(body, "resize_longest_side", "num", 0, lo=0, hi=1e6)
+    p["auto_size"] = _get(body, "auto_size", "bool", False)
+    p["origin_at"] = _get(body, "origin_at", "str", None, choices=("bottom", "center"))
+    p["convert_format_only"] = _get(body, "convert_format_only", "bool", False)
+    p["alpha_thumbnail"] = _get(body, "alpha_thumbnail", "bool", False)
+    if p["auto_size"] and p["resize_height"]:
+        raise bad_request("auto_size and resize_height cannot both be set.")
+    spec = Spec("remesh", p, 5)
+    _model_input(body, "remesh", lookup, spec)
+    return spec
