@@ -1,10 +1,10 @@
 """Real Blender (the bpy wheel) with the add-on loaded the way Blender loads it.
 
 The checkout is linked as ``meshy_tools`` into a user extension repository,
-and enabled as ``bl_ext.<repo>.meshy_tools``, so relative imports, the
-package name and preferences behave as they do for users. A real emulator on
-loopback plays Meshy. Every test starts from an empty scene with a fresh
-journal and download folder.
+and enabled as ``bl_ext.<repo>.meshy_tools`` (see addon_env.py), so relative
+imports, the package name and preferences behave as they do for users. A real
+emulator on loopback plays Meshy. Every test starts from an empty scene with
+a fresh journal and download folder.
 """
 
 from __future__ import annotations
@@ -18,48 +18,24 @@ from pathlib import Path
 import pytest
 
 bpy = pytest.importorskip("bpy")
-import addon_utils  # noqa: E402  (only importable once bpy is)
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
-REPO = "meshy_test_repo"
-ADDON = f"bl_ext.{REPO}.meshy_tools"
-TEST_KEY = "msy_dummy_api_key_for_test_mode_12345678"
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-_STATE = {"home": tempfile.mkdtemp(prefix="meshy-blender-")}
+from addon_env import ADDON, TEST_KEY, disable_addon, enable_addon, point_at  # noqa: E402
 
-
-def _install_repo() -> None:
-    home = Path(_STATE["home"])
-    repo_dir = home / "repo"
-    repo_dir.mkdir(exist_ok=True)
-    link = repo_dir / "meshy_tools"
-    if not link.exists():
-        link.symlink_to(ROOT, target_is_directory=True)
-    repos = bpy.context.preferences.extensions.repos
-    if REPO not in {r.module for r in repos}:
-        repo = repos.new(name=REPO, module=REPO, custom_directory=str(repo_dir), source="USER")
-        repo.enabled = True
-
-
-def addon_module():
-    return sys.modules[ADDON]
+__all__ = ["ADDON", "TEST_KEY"]
 
 
 @pytest.fixture(scope="session")
 def addon() -> Iterator[object]:
     """The enabled add-on module (enabled once per session)."""
-    os.environ.pop("MESHY_API_KEY", None)
-    os.environ.pop("MESHY_BASE_URL", None)
+    for name in ("MESHY_API_KEY", "MESHY_BASE_URL", "MESHY_TOOLS_DIR"):
+        os.environ.pop(name, None)
     bpy.context.preferences.system.use_online_access = True
-    _install_repo()
-    addon_utils.enable(ADDON, default_set=True, handle_error=_raise)
-    yield addon_module()
-    addon_utils.disable(ADDON, default_set=True, handle_error=_raise)
-
-
-def _raise(exc: BaseException) -> None:
-    raise exc
+    module = enable_addon(tempfile.mkdtemp(prefix="meshy-blender-"))
+    yield module
+    disable_addon()
 
 
 @pytest.fixture
@@ -77,15 +53,9 @@ def emu() -> Iterator[object]:
 def meshy(addon, emu, tmp_path, monkeypatch) -> Iterator[object]:
     """Add-on pointed at the emulator, with its own download folder and journal."""
     bpy.ops.wm.read_homefile(use_empty=True)
-    bpy.context.preferences.system.use_online_access = True
-    prefs = bpy.context.preferences.addons[ADDON].preferences
-    prefs.api_key = TEST_KEY
-    prefs.base_url = emu.base_url
-    prefs.download_dir = str(tmp_path / "downloads")
-    prefs.keep_original = True
+    point_at(emu.base_url, tmp_path / "downloads")
+    monkeypatch.setenv("MESHY_TOOLS_DIR", str(tmp_path / "user"))
     runtime = sys.modules[f"{ADDON}.operators.runtime"]
-    monkeypatch.setattr(sys.modules[f"{ADDON}.preferences"], "user_dir", lambda: tmp_path / "user")
-    (tmp_path / "user").mkdir()
     runtime.RUNTIME.shutdown()
     runtime.RUNTIME.tasks.clear()
     yield runtime.RUNTIME
