@@ -88,6 +88,7 @@ class JobEvent:
     files: dict[str, str] = field(default_factory=dict)
     task: Task | None = None
     error: MeshyError | None = None  # on failed: the cause, for a richer explanation
+    timings: dict[str, float] = field(default_factory=dict)  # wall-clock marks, for reports and benches
 
     @property
     def is_terminal(self) -> bool:
@@ -99,6 +100,7 @@ class _JobState:
     job: Job
     canceled: threading.Event = field(default_factory=threading.Event)
     done: threading.Event = field(default_factory=threading.Event)
+    timings: dict[str, float] = field(default_factory=lambda: {"queued": time.time()})
 
 
 class JobEngine:
@@ -303,6 +305,7 @@ class JobEngine:
                 )
         if task is None or state.canceled.is_set():
             return None
+        state.timings["terminal_seen"] = time.time()
         if task.status == "SUCCEEDED":
             return task
         if task.status == "CANCELED":
@@ -334,13 +337,15 @@ class JobEngine:
             except QueueFullError as exc:
                 attempt += 1
                 base, cap = self._queue_full_wait
-                delay = getattr(exc, "retry_after", None) or min(cap, base * 2 ** min(attempt, 6)) * random.uniform(0.5, 1.0)
+                backoff = min(cap, base * 2 ** min(attempt, 6)) * random.uniform(0.5, 1.0)
+                delay = exc.retry_after or backoff
                 self._emit(
                     job, "waiting", message="Meshy's task queue is full; this task will start by itself.",
                 )
                 if state.canceled.wait(delay):
                     return None
                 continue
+            state.timings["created"] = time.time()
             self._journal(job, "created", durable=True, task_id=task_id)
             self._emit(job, "created", task_id=task_id, status="PENDING")
             if state.canceled.is_set():
@@ -356,6 +361,7 @@ class JobEngine:
             state, task = item
             if state.canceled.is_set():
                 continue
+            state.timings["download_start"] = time.time()
             try:
                 files = self._download(state.job, task)
             except MeshyError as exc:
@@ -365,7 +371,9 @@ class JobEngine:
                 log.exception("unexpected error downloading job %s", state.job.job_id)
                 self._fail(state, "The task finished but its result could not be saved; see the system console.")
                 continue
-            self._finish(state, "succeeded", files=files, task=task, status=task.status, progress=100)
+            state.timings["downloaded"] = time.time()
+            self._finish(state, "succeeded", files=files, task=task, status=task.status, progress=100,
+                         timings=dict(state.timings))
 
     def _download(self, job: Job, task: Task) -> dict[str, str]:
         folder = self.result_dir(job.kind, task.id)
@@ -408,7 +416,7 @@ class JobEngine:
         self, state: _JobState, message: str, task: Task | None = None, error: MeshyError | None = None,
     ) -> None:
         self._finish(state, "failed", message=message, task=task, status=task.status if task else None,
-                     error=error)
+                     error=error, timings=dict(state.timings))
 
     def _finish(self, state: _JobState, type_: str, **fields: Any) -> None:
         with self._lock:

@@ -51,6 +51,7 @@ class TaskEntry:
     started: float = field(default_factory=time.time)
     finished: float | None = None
     objects: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def active(self) -> bool:
@@ -149,8 +150,9 @@ class Runtime:
             entry.state, entry.message, entry.finished = event.type, message, time.time()
         elif event.type == "succeeded":
             entry.files, entry.progress, entry.status = event.files, 100, "SUCCEEDED"
-            entry.finished = time.time()
+            entry.finished, entry.timings = time.time(), dict(event.timings)
             self._import(entry)
+            entry.timings["in_scene"] = time.time()
         for listener in list(self.listeners):
             listener(event, entry)
         if event.type != "queued":
@@ -332,3 +334,8 @@ def run_in_background(work: Any, done: Any, *, poll: float = 0.1) -> None:
 
     threading.Thread(target=target, daemon=True, name="meshy-ui").start()
     bpy.app.timers.register(check, first_interval=poll)
+
+
+def redraw_areas() -> None:
+    """Redraw the 3D Viewport and Image Editor (the areas showing Meshy panels)."""
+    _redraw()

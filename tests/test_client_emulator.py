@@ -185,7 +185,7 @@ def shared_emu():
     """One emulator for the many read-only validation cases (400s create nothing)."""
     from emulator import Emulator
 
-    server = Emulator(pending_seconds=0.05, run_seconds=0.2).start()
+    server = Emulator(pending_seconds=0.05, run_seconds=0.2, rate_limit=0).start()
     yield server
     server.stop()
 

@@ -215,7 +215,7 @@ def test_queue_limit_429(emu: Emulator) -> None:
 
 
 def test_lifecycle_pending_progress_succeeded(emu: Emulator) -> None:
-    emu.configure(pending_seconds=0.3, run_seconds=0.4)
+    emu.configure(pending_seconds=0.3, run_seconds=1.0)
     first = create(emu, "remesh")
     second = create(emu, "remesh")
     t = get(emu, "remesh", second)
