@@ -195,6 +195,20 @@ def test_export_is_local_space_evaluated_and_leaves_scene_alone(tmp_path):
     np.testing.assert_allclose(unique_rows(local_positions(objs[0])), unique_rows(local), atol=1e-5)
 
 
+def test_export_keeps_object_linked_materials(tmp_path):
+    src = add_monkey()
+    mesh_mat, obj_mat = bpy.data.materials.new("MeshMat"), bpy.data.materials.new("Painted")
+    src.data.materials.append(mesh_mat)
+    src.material_slots[0].link = "OBJECT"
+    src.material_slots[0].material = obj_mat
+
+    doc, _ = read_glb(sio.export_objects_glb([src], tmp_path / "slots.glb"))
+
+    assert [m["name"] for m in doc["materials"]] == ["Painted"]
+    assert list(src.data.materials) == [mesh_mat] and src.material_slots[0].material == obj_mat
+    bpy.context.view_layer.update()  # no dangling depsgraph copies left in real data
+
+
 def test_export_from_edit_mode_restores_mode_and_includes_edits(tmp_path):
     src = add_monkey()
     bpy.ops.object.mode_set(mode="EDIT")
