@@ -24,6 +24,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "blender")]
 import bpy  # noqa: E402
 import requests  # noqa: E402
 import trimesh  # noqa: E402
+
 from addon_env import ADDON, enable_addon, point_at  # noqa: E402
 
 

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 import trimesh
-from conftest import TEST_KEY
 
 from client import MeshyClient
 from client.engine import Job, JobEngine
@@ -18,6 +17,7 @@ from client.journal import Journal
 from client.models import ImageToImageRequest, RemeshRequest, RetextureRequest
 from client.retry import RetryPolicy
 from client.uploads import FileInput
+from conftest import TEST_KEY
 
 FAST = RetryPolicy(max_retries=4, base=0.01, cap=0.05)
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import bpy
 import pytest
-from conftest import ADDON
 from mathutils import Matrix
+
+from conftest import ADDON
 
 pytestmark = pytest.mark.usefixtures("meshy")
 

@@ -11,8 +11,9 @@ import json
 
 import bpy
 import pytest
-from conftest import ADDON
 from mathutils import Matrix
+
+from conftest import ADDON
 
 pytestmark = pytest.mark.usefixtures("meshy")
 
