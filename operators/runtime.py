@@ -126,8 +126,10 @@ class Runtime:
         if self.engine is None:
             return []
         events = self.engine.drain(wait)
-        for event in events:
+        for event in _latest_progress_only(events):
             self._apply(event)
+        if any(e.type != "queued" for e in events):
+            _redraw()
         return events
 
     def _apply(self, event: JobEvent) -> None:
@@ -155,8 +157,6 @@ class Runtime:
             entry.timings["in_scene"] = time.time()
         for listener in list(self.listeners):
             listener(event, entry)
-        if event.type != "queued":
-            _redraw()
 
     def _import(self, entry: TaskEntry) -> None:
         from . import importing
@@ -217,6 +217,16 @@ class Runtime:
 
 
 RUNTIME = Runtime()
+
+
+def _latest_progress_only(events: list[JobEvent]) -> list[JobEvent]:
+    """Drop progress events that a later progress event of the same job supersedes.
+
+    After a busy moment a tick can hold hundreds of events; only the newest
+    progress per job changes what the user sees, so the tick stays short.
+    """
+    latest = {e.job_id: i for i, e in enumerate(events) if e.type == "progress"}
+    return [e for i, e in enumerate(events) if e.type != "progress" or latest[e.job_id] == i]
 
 
 _JOURNALS: dict[Path, Journal] = {}
