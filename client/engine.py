@@ -32,6 +32,7 @@ from urllib.parse import urlparse
 from .errors import MeshyError, NotFoundError, QueueFullError
 from .journal import Journal
 from .models import Kind
+from .reconcile import AmbiguousTaskError, claimed_task_ids, find_created_task
 from .tasks import Task
 
 log = logging.getLogger("meshy.engine")
@@ -59,6 +60,8 @@ class Job:
     outputs: tuple[str, ...] | None = None
     task_id: str | None = None
     job_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    #: set when a create call was interrupted at this time: find its task, never create again
+    interrupted_at: float | None = None
 
     def __post_init__(self) -> None:
         if self.kind is not None:  # None: an id of unknown kind, looked up by the worker
@@ -128,6 +131,7 @@ class JobEngine:
         self._downloads: queue.Queue[tuple[_JobState, Task] | None] = queue.Queue()
         self._jobs: dict[str, _JobState] = {}
         self._lock = threading.Lock()
+        self._create_lock = threading.Lock()
         self._closed = threading.Event()
         self._threads = [
             threading.Thread(target=self._follow_worker, name=f"meshy-task-{i}", daemon=True)
@@ -173,6 +177,12 @@ class JobEngine:
         with self._lock:
             followed = {s.job.task_id for s in self._jobs.values() if not s.done.is_set()}
         resumed = []
+        for record in self.journal.interrupted_creates():
+            job = Job(kind=record["kind"], label=record.get("label", ""), meta=record.get("meta") or {},
+                      outputs=tuple(record["outputs"]) if record.get("outputs") else None,
+                      interrupted_at=float(record["time"]))
+            job.job_id = record["job_id"]
+            resumed.append(self.submit(job))
         for record in self.journal.unfinished():
             if record["task_id"] in followed:
                 continue
@@ -287,6 +297,10 @@ class JobEngine:
         job = state.job
         if job.kind is None:
             self._resolve_kind(job)
+        if job.task_id is None and job.interrupted_at is not None:
+            job.task_id = self._find_interrupted(state)
+            if job.task_id is None:
+                return None
         if job.task_id is None:
             job.task_id = self._create(state)
             if job.task_id is None:
@@ -327,14 +341,58 @@ class JobEngine:
             return
         raise NotFoundError(f"No Meshy task with the id {job.task_id} was found", 404)
 
+    def _find_interrupted(self, state: _JobState) -> str | None:
+        """A create was cut off by a crash: adopt the task it made, if any."""
+        job = state.job
+        try:
+            task_id = find_created_task(self.client, job.kind_name, job.interrupted_at or 0.0,
+                                        claimed_task_ids(self.journal))
+        except AmbiguousTaskError as exc:
+            self._fail(state, exc.message, error=exc, journal_state="unresolved")
+            return None
+        if task_id is None:
+            self._fail(state, "Blender stopped before this task reached Meshy; nothing was charged, run it again.",
+                       journal_state="not_created")
+            return None
+        self._journal(job, "created", durable=True, task_id=task_id, reconciled=True)
+        self._emit(job, "created", task_id=task_id)
+        return task_id
+
+    def _adopt_after_doubtful_create(self, job: Job, started: float, exc: MeshyError) -> str:
+        """The create may have reached Meshy (reset, timeout, 5xx): look before anyone retries."""
+        try:
+            task_id = find_created_task(self.client, job.kind_name, started, claimed_task_ids(self.journal))
+        except MeshyError:
+            raise exc from None  # cannot tell: say so (the message says the task may exist)
+        if task_id is None:
+            raise MeshyError(f"{exc.message.rstrip('.')}; Meshy has no such task, so run it again") from None
+        log.info("create of job %s broke after sending; adopted task %s", job.job_id, task_id)
+        return task_id
+
     def _create(self, state: _JobState) -> str | None:
-        """Create the task; wait (not fail) while the account's queue is full."""
+        """Create the task; wait (not fail) while the account's queue is full.
+
+        One create at a time, bracketed by durable ``creating``/``created``
+        records: if the process dies mid-call, at most one task is in doubt and
+        ``resume()`` can tell which one it is (see reconcile.py).
+        """
         job = state.job
         attempt = 0
         while not state.canceled.is_set():
             try:
-                task_id = self.client.create(job.kind, job.request, retry_queue_full=False)
+                with self._create_lock:
+                    started = time.time()
+                    self._journal(job, "creating", durable=True)
+                    try:
+                        task_id = self.client.create(job.kind, job.request, retry_queue_full=False)
+                    except MeshyError as exc:
+                        if not getattr(exc, "maybe_sent", False):
+                            raise
+                        task_id = self._adopt_after_doubtful_create(job, started, exc)
+                    state.timings["created"] = time.time()
+                    self._journal(job, "created", durable=True, task_id=task_id)
             except QueueFullError as exc:
+                self._journal(job, "waiting")
                 attempt += 1
                 base, cap = self._queue_full_wait
                 backoff = min(cap, base * 2 ** min(attempt, 6)) * random.uniform(0.5, 1.0)
@@ -345,8 +403,6 @@ class JobEngine:
                 if state.canceled.wait(delay):
                     return None
                 continue
-            state.timings["created"] = time.time()
-            self._journal(job, "created", durable=True, task_id=task_id)
             self._emit(job, "created", task_id=task_id, status="PENDING")
             if state.canceled.is_set():
                 return None
@@ -414,11 +470,12 @@ class JobEngine:
 
     def _fail(
         self, state: _JobState, message: str, task: Task | None = None, error: MeshyError | None = None,
+        journal_state: str = "failed",
     ) -> None:
         self._finish(state, "failed", message=message, task=task, status=task.status if task else None,
-                     error=error, timings=dict(state.timings))
+                     error=error, timings=dict(state.timings), journal_state=journal_state)
 
-    def _finish(self, state: _JobState, type_: str, **fields: Any) -> None:
+    def _finish(self, state: _JobState, type_: str, journal_state: str = "", **fields: Any) -> None:
         with self._lock:
             if state.done.is_set():
                 return
@@ -431,7 +488,7 @@ class JobEngine:
             extra["files"] = fields["files"]
         if type_ == "canceled":
             extra["canceled_by_user"] = True
-        self._journal(job, type_, task_id=job.task_id, **extra)
+        self._journal(job, journal_state or type_, task_id=job.task_id, **extra)
         self._emit(job, type_, task_id=job.task_id, **fields)
 
     def _journal(self, job: Job, state: str, durable: bool = False, **fields: Any) -> None:

@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Any
 
 #: States after which a job needs nothing more from the service.
-FINISHED_STATES = frozenset({"succeeded", "failed", "canceled", "imported", "deleted", "dismissed"})
+FINISHED_STATES = frozenset(
+    {"succeeded", "failed", "canceled", "imported", "deleted", "dismissed", "not_created", "unresolved"}
+)
 
 
 class Journal:
@@ -56,6 +58,10 @@ class Journal:
             job = merged.setdefault(entry["job_id"], {})
             job.update(entry)
         return merged
+
+    def interrupted_creates(self) -> list[dict[str, Any]]:
+        """Jobs whose create call was running when the process died (see reconcile.py)."""
+        return [job for job in self.jobs().values() if job.get("state") == "creating" and not job.get("task_id")]
 
     def unfinished(self) -> list[dict[str, Any]]:
         """Jobs with a task id on the service that were never seen to finish."""

@@ -8,7 +8,7 @@ import threading
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-ACTIONS = ("latency", "reset", "status", "drop_stream", "truncate", "expire", "fail_task")
+ACTIONS = ("latency", "reset", "status", "drop_stream", "truncate", "expire", "fail_task", "lose_response")
 
 # Which kind of request each action can hit; a rule only counts matching
 # requests of that kind, so a broad path regex does not waste its `times`.
@@ -20,6 +20,7 @@ SCOPES = {
     "truncate": "file",
     "expire": "file",
     "fail_task": "create",
+    "lose_response": "any",  # do the work (e.g. create the task), then reset instead of answering
 }
 
 

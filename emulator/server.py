@@ -69,6 +69,7 @@ class Handler(BaseHTTPRequestHandler):
         self.status_sent = 0
         self.sent_bytes = 0
         control = path.startswith("/_emulator")
+        self.lose_response = False
         try:
             if not control:
                 for rule in emu.faults.take("any", method, path):
@@ -95,6 +96,8 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(rule.seconds)
         elif rule.action == "reset":
             raise _Reset()
+        elif rule.action == "lose_response":
+            self.lose_response = True
         elif rule.action == "status":
             headers = {}
             if rule.retry_after is not None:
@@ -103,6 +106,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, body: bytes, content_type: str,
               headers: dict[str, str] | None = None, declared: int | None = None) -> None:
+        if self.lose_response:  # the work is done; the answer is lost on the way back
+            raise _Reset()
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body) if declared is None else declared))

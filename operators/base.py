@@ -142,12 +142,17 @@ class MeshyJobOperator:
         return True
 
     def _wait_here(self) -> set[str]:
+        shown: dict[str, str] = {}
+
         def show(event: Any) -> None:
             entry = RUNTIME.tasks.get(event.job_id)
-            if entry is not None and event.type in {"progress", "waiting", "created"}:
-                where = f", {entry.preceding_tasks} ahead in queue" if entry.preceding_tasks else ""
-                print(f"Meshy {self.kind} {entry.label}: {entry.status or entry.state} {entry.progress}%{where}",
-                      file=sys.stderr, flush=True)
+            if entry is None or event.type not in {"progress", "waiting", "created"}:
+                return
+            where = f", {entry.preceding_tasks} ahead in queue" if entry.preceding_tasks else ""
+            line = f"Meshy {self.kind} {entry.label}: {entry.status or entry.state} {entry.progress}%{where}"
+            if shown.get(event.job_id) != line:  # after a backlog many events repeat the newest state
+                shown[event.job_id] = line
+                print(line, file=sys.stderr, flush=True)
 
         RUNTIME.wait(self._job_ids, on_event=show)
         return self._report_outcome(self._entries())

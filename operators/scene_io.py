@@ -98,6 +98,11 @@ def _gltf_available() -> bool:
     return True
 
 
+def _layer_objects(view_layer: bpy.types.ViewLayer) -> list[bpy.types.Object]:
+    """The view layer's objects; removed ones show up as None until a resync (seen in Blender 5.2)."""
+    return [o for o in view_layer.objects if o is not None]
+
+
 def _in_view_layer(obj: bpy.types.Object, view_layer: bpy.types.ViewLayer) -> bool:
     return view_layer.objects.get(obj.name) == obj
 
@@ -113,13 +118,13 @@ def _preserved_state(context: bpy.types.Context | None = None) -> Iterator[bpy.t
     view_layer = context.view_layer
     active = view_layer.objects.active
     mode = active.mode if active is not None else "OBJECT"
-    selected = [o for o in view_layer.objects if o.select_get()]
+    selected = [o for o in _layer_objects(view_layer) if o.select_get()]
     if mode != "OBJECT" and bpy.ops.object.mode_set.poll():
         bpy.ops.object.mode_set(mode="OBJECT")
     try:
         yield view_layer
     finally:
-        for obj in list(view_layer.objects):
+        for obj in _layer_objects(view_layer):
             if obj is not None and obj.select_get():  # None: a base of an object removed meanwhile
                 obj.select_set(False)
         for obj in selected:
@@ -203,7 +208,7 @@ def export_objects_glb(objects: Iterable[bpy.types.Object], path: str | Path) ->
                 temp = bpy.data.objects.new(obj.name, mesh)  # identity matrix: local space
                 temp_objects.append(temp)
                 temp_collection.objects.link(temp)
-            for obj in list(view_layer.objects):
+            for obj in _layer_objects(view_layer):
                 if obj.select_get():
                     obj.select_set(False)
             for temp in temp_objects:
@@ -292,7 +297,7 @@ def import_glb(
     active = view_layer.objects.active
     if active is not None and active.mode != "OBJECT" and bpy.ops.object.mode_set.poll():
         bpy.ops.object.mode_set(mode="OBJECT")
-    previous_selection = [o for o in view_layer.objects if o.select_get()]
+    previous_selection = [o for o in _layer_objects(view_layer) if o.select_get()]
     before = _snapshot()
     try:
         op = bpy.ops.import_scene.gltf
@@ -331,7 +336,7 @@ def import_glb(
                 obj.name = name if index == 0 else f"{name}.{index:03d}"
                 if obj.data is not None and obj.data.users == 1:
                     obj.data.name = obj.name
-        for obj in list(view_layer.objects):
+        for obj in _layer_objects(view_layer):
             if obj.select_get():
                 obj.select_set(False)
         for obj in new:

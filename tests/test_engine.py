@@ -179,6 +179,44 @@ def test_reset_on_create_fails_clearly_and_never_creates_twice(emu, tmp_path, gl
     engine.close()
 
 
+def test_lost_create_answer_adopts_the_task_instead_of_creating_again(emu, tmp_path, glb):
+    emu.faults.add("lose_response", method="POST", path=r"/openapi/v1/remesh$")
+    engine = make_engine(emu, tmp_path)
+    job_id = engine.submit(remesh(glb))
+    result = engine.run([job_id], timeout=30)[job_id]
+    assert result.type == "succeeded", result.message
+    assert emu.create_count("remesh") == 1
+    assert Journal(tmp_path / "journal.jsonl").jobs()[job_id].get("task_id") == result.task_id
+    engine.close()
+
+
+def test_crash_during_create_is_resolved_on_resume(emu, tmp_path, glb):
+    """The process died after Meshy made the task but before its id was journalled."""
+    first = make_engine(emu, tmp_path)
+    task_id = first.client.create("remesh", RemeshRequest(model_url=FileInput.model(glb), target_polycount=200))
+    journal = Journal(tmp_path / "journal.jsonl")
+    journal.record("lost", "queued", kind="remesh", label="ball", meta={}, outputs=["glb"])
+    journal.record("lost", "creating", durable=True)
+    first.close()
+    second = make_engine(emu, tmp_path)
+    assert second.resume() == ["lost"]
+    result = second.run(["lost"], timeout=30)["lost"]
+    assert result.type == "succeeded" and result.task_id == task_id
+    assert emu.create_count("remesh") == 1
+    second.close()
+
+
+def test_crash_before_create_reached_meshy_says_nothing_was_charged(emu, tmp_path):
+    journal = Journal(tmp_path / "journal.jsonl")
+    journal.record("early", "queued", kind="remesh", label="ball", meta={}, outputs=["glb"])
+    journal.record("early", "creating", durable=True)
+    engine = make_engine(emu, tmp_path)
+    result = engine.run(engine.resume(), timeout=30)["early"]
+    assert result.type == "failed" and "nothing was charged" in result.message
+    assert journal.jobs()["early"]["state"] == "not_created"
+    engine.close()
+
+
 def test_server_error_on_create_is_not_retried(emu, tmp_path, glb):
     emu.faults.add("status", method="POST", path=r"/openapi/v1/remesh$", status=500, times=None)
     engine = make_engine(emu, tmp_path)

@@ -1,0 +1,184 @@
+"""The command line of ``blender --command meshy``: argparse built from operators/params.py.
+
+The task options are generated from ``PARAMS``, the same table the operators
+and the sidebar are built from, so a parameter added there appears here with
+the API's own name (``--target-polycount``), help and choices. Only options
+given on the command line are sent; Meshy applies its own defaults to the rest.
+The API key is deliberately not an option: it would land in shell history and
+process lists (use MESHY_API_KEY or the add-on preferences).
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ..operators.params import PARAMS, Param
+
+KINDS = ("remesh", "retexture", "image-to-3d", "image-to-image")
+MODEL_SUFFIXES = (".glb", ".gltf", ".obj", ".fbx", ".stl")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
+DEFAULT_JOBS = 10  # the smallest account's queue (Pro: 10 unfinished tasks)
+
+#: Blender-side inputs that name a local file: option -> the API field it fills.
+FILE_OPTIONS = {
+    "style_image_path": "image_style_url",
+    "texture_image_path": "texture_image_url",
+    "reference_image_paths": "reference_image_urls",
+}
+#: Blender-side inputs with no meaning in a batch (a Blender image, a render of the UI scene).
+SKIPPED = {"image_name", "style_image_name", "use_render"}
+
+INPUT_HELP = {
+    "remesh": "model files or globs (.glb .gltf .obj .fbx .stl), or .blend files (each mesh object is an asset)",
+    "retexture": "model files or globs (.glb .gltf .obj .fbx .stl), or .blend files (each mesh object is an asset)",
+    "image-to-3d": "image files or globs (.png .jpg .jpeg .webp); one model per image",
+    "image-to-image": "image files or globs (.png .jpg .jpeg .webp); one task per image",
+}
+
+EPILOG = """\
+The API key comes from MESHY_API_KEY or the add-on preferences, never from the
+command line. Run with online access: blender --online-mode --command meshy ...
+Exit status: 0 all assets succeeded, 1 some failed, 2 bad usage.
+Running the same command again resumes the batch from <out>/journal.jsonl:
+tasks already created are followed, never created (or paid for) again.
+"""
+
+
+class UsageError(Exception):
+    """A bad command line: reported in one sentence, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message} (see --help)")
+
+
+def option(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def _csv(choices: tuple[str, ...]) -> Any:
+    def parse(text: str) -> list[str]:
+        values = [v.strip().lower() for v in text.split(",") if v.strip()]
+        bad = [v for v in values if v not in choices]
+        if bad or not values:
+            raise argparse.ArgumentTypeError(f"choose from {', '.join(choices)} (comma-separated), not {text!r}")
+        return values
+
+    return parse
+
+
+def _enum(choices: tuple[str, ...]) -> Any:
+    def parse(text: str) -> str:
+        value = "" if text.lower() == "none" and "" in choices else text.lower()
+        if value not in choices:
+            shown = ", ".join(c or "none" for c in choices)
+            raise argparse.ArgumentTypeError(f"choose from {shown}, not {text!r}")
+        return value
+
+    return parse
+
+
+def add_param(group: argparse._ArgumentGroup, param: Param) -> None:
+    """One task option from one operator parameter (default None: not sent)."""
+    flag = option(param.name)
+    help_ = param.description.replace("%", "%%")
+    if param.type == "bool":
+        group.add_argument(flag, action=argparse.BooleanOptionalAction, default=None,
+                           help=f"{help_} (Meshy's default: {'on' if param.default else 'off'})")
+    elif param.type == "int":
+        group.add_argument(flag, type=int, metavar="N", help=help_)
+    elif param.type == "float":
+        group.add_argument(flag, type=float, metavar="X", help=help_)
+    elif param.type == "enum":
+        choices = tuple(v for v, _ in param.items)
+        group.add_argument(flag, type=_enum(choices), metavar="{" + ",".join(c or "none" for c in choices) + "}",
+                           help=f"{help_} (Meshy's default: {param.default or 'none'})")
+    elif param.type == "enumset":
+        choices = tuple(v for v, _ in param.items)
+        group.add_argument(flag, type=_csv(choices), metavar="F1,F2",
+                           help=f"{help_}; from {','.join(choices)}")
+    elif param.type in {"files", "urls"}:
+        metavar = "FILE" if param.type == "files" else "URL"
+        group.add_argument(flag, action="append", metavar=metavar, help=f"{help_} (repeat the option)")
+    elif param.type == "path":
+        group.add_argument(flag, metavar="FILE", help=help_)
+    else:
+        group.add_argument(flag, metavar="TEXT", help=help_)
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--out", "-o", required=True, metavar="DIR",
+                   help="folder for the .blend files, downloads, journal.jsonl and report.json")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="blender --command meshy",
+        description="Run Meshy remesh, retexture, image-to-3d or image-to-image over many assets, headless.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    subs = parser.add_subparsers(dest="command", metavar="{" + ",".join((*KINDS, "status", "resume")) + "}")
+    for kind in KINDS:
+        p = subs.add_parser(kind, help=f"{kind} every input", epilog=EPILOG,
+                            formatter_class=argparse.RawDescriptionHelpFormatter,
+                            description=f"Meshy {kind} for each input; results saved as .blend files in --out.")
+        p.add_argument("inputs", nargs="*", metavar="INPUT", help=INPUT_HELP[kind])
+        _common(p)
+        run = p.add_argument_group("batch")
+        run.add_argument("--jobs", "-j", type=int, default=DEFAULT_JOBS, metavar="N",
+                         help=f"most tasks in flight at once (default {DEFAULT_JOBS}: the smallest account's queue)")
+        run.add_argument("--single-blend", action="store_true",
+                         help="save every result into one <out>/batch.blend (one collection per asset)")
+        run.add_argument("--pack", action="store_true", help="pack textures and images into the .blend files")
+        run.add_argument("--retry-failed", action="store_true",
+                         help="create a new task for assets whose task failed on Meshy in an earlier run")
+        run.add_argument("--base-url", metavar="URL", help="Meshy API address (default: MESHY_BASE_URL, preferences)")
+        run.add_argument("--timeout", type=float, metavar="SECONDS", help="give up waiting after this long")
+        run.add_argument("--dry-run", action="store_true",
+                         help="check inputs and options, print the plan and the estimated credits; send nothing")
+        run.add_argument("--quiet", "-q", action="store_true", help="only the summary on stderr")
+        task = p.add_argument_group(f"{kind} options (Meshy's names; only those given are sent)")
+        for param in PARAMS[kind]:
+            if param.name in SKIPPED or param.name == "image_path":
+                continue
+            add_param(task, param)
+    st = subs.add_parser("status", help="show the state of a batch from its --out folder (no network)",
+                         description="Show each asset's state, task id and outputs from <out>/journal.jsonl.")
+    _common(st)
+    st.add_argument("--json", action="store_true", help="print the report as JSON")
+    rs = subs.add_parser("resume", help="finish a batch with the command it was started with",
+                         description="Run the batch stored in <out>/batch.json again: created tasks are "
+                                     "followed, finished assets skipped, nothing is paid twice.")
+    _common(rs)
+    rs.add_argument("--base-url", metavar="URL", help="Meshy API address (default: as stored, MESHY_BASE_URL)")
+    rs.add_argument("--quiet", "-q", action="store_true", help="only the summary on stderr")
+    return parser
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    """Parse argv; raises UsageError (exit 2) or SystemExit(0) for --help."""
+    parser = build_parser()
+    ns = parser.parse_args(argv)
+    if not ns.command:
+        raise UsageError("blender --command meshy: give a subcommand: "
+                         f"{', '.join((*KINDS, 'status', 'resume'))} (see --help)")
+    if ns.command in KINDS and ns.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    return ns
+
+
+def task_options(ns: argparse.Namespace) -> dict[str, Any]:
+    """The API parameters given on the command line (file options not yet read)."""
+    args: dict[str, Any] = {}
+    for param in PARAMS[ns.command]:
+        if param.name in SKIPPED or param.name == "image_path":
+            continue
+        value = getattr(ns, param.name, None)
+        if value is None:
+            continue
+        if param.name == "decimation_mode" and value == 0:
+            continue
+        args[param.name] = value
+    return args

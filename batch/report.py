@@ -1,0 +1,163 @@
+"""The batch's record: read the journal back per asset, write report.json, print status.
+
+Pure Python (no bpy), so ``status`` and tests can read a batch folder anywhere.
+The journal (JSON lines, written by the job engine and by the runner) is the
+truth; report.json is a summary rebuilt from it plus each task's cached
+``task.json`` (server timestamps, credits), written atomically.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+JOURNAL = "journal.jsonl"
+REPORT = "report.json"
+BATCH = "batch.json"
+DOWNLOADS = "downloads"
+RESULT = "task.json"
+
+
+def read_history(path: Path) -> dict[str, dict[str, Any]]:
+    """Per job: the merged latest fields, plus ``times``: first time each state was seen."""
+    jobs: dict[str, dict[str, Any]] = {}
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return jobs
+    for line in text.splitlines():
+        try:
+            entry = json.loads(line)
+        except json.JSONDecodeError:
+            continue  # a torn last line from a killed run
+        if not isinstance(entry, dict) or "job_id" not in entry:
+            continue
+        job = jobs.setdefault(entry["job_id"], {"times": {}})
+        job["times"].setdefault(entry.get("state", ""), entry.get("time"))
+        job.update({k: v for k, v in entry.items() if k != "times"})
+    return jobs
+
+
+def by_asset(history: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The latest job of each asset (a later job for the same asset wins)."""
+    assets: dict[str, dict[str, Any]] = {}
+    for job in history.values():
+        key = (job.get("meta") or {}).get("asset")
+        if key:
+            assets[key] = job
+    return assets
+
+
+def cached_task(out: Path, kind: str, task_id: str | None) -> dict[str, Any]:
+    """The final task object saved next to the downloads, if any."""
+    if not task_id or not kind:
+        return {}
+    from ..client.downloads import safe_filename
+
+    try:
+        data = json.loads((out / DOWNLOADS / kind / safe_filename(task_id) / RESULT).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data.get("task") or {}
+
+
+def _seconds(ms: Any) -> float | None:
+    return round(ms / 1000.0, 3) if isinstance(ms, (int, float)) and ms > 0 else None
+
+
+def _span(a: float | None, b: float | None) -> float | None:
+    return round(b - a, 3) if a is not None and b is not None and b >= a else None
+
+
+def timings(job: dict[str, Any], task: dict[str, Any]) -> dict[str, Any]:
+    """Local and server times of one asset, in seconds (None when unknown)."""
+    t = job.get("times") or {}
+    queued, created = t.get("queued"), t.get("created")
+    finished = t.get("succeeded") or t.get("failed")
+    done = t.get("imported") or finished
+    s_created, s_started, s_finished = (_seconds(task.get(k)) for k in ("created_at", "started_at", "finished_at"))
+    return {
+        "queued": queued, "created": created, "finished": finished, "saved": t.get("imported"),
+        "local_wait_s": _span(queued, created),
+        "server_pending_s": _span(s_created, s_started),
+        "server_run_s": _span(s_started, s_finished),
+        "download_import_s": _span(finished, done) if t.get("imported") else None,
+        "total_s": _span(queued, done),
+    }
+
+
+def asset_entry(key: str, job: dict[str, Any] | None, out: Path, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One asset of the report: task id, status, credits, timings, outputs, error sentence."""
+    job = job or {}
+    extra = extra or {}
+    meta = job.get("meta") or {}
+    kind = job.get("kind") or extra.get("kind", "")
+    task = cached_task(out, kind, job.get("task_id"))
+    state = job.get("state") or "not started"
+    status = {"imported": "succeeded", "succeeded": "downloaded", "queued": "not created"}.get(state, state)
+    if state in {"created", "following", "progress"}:
+        status = "running"
+    files = job.get("files") or {}
+    return {
+        "asset": key,
+        "source": meta.get("source_path") or key,
+        "kind": kind,
+        "task_id": job.get("task_id"),
+        "status": status,
+        "task_status": task.get("status") or job.get("task_status"),
+        "credits": task.get("consumed_credits"),
+        "estimated_credits": meta.get("estimate"),
+        "timings": timings(job, task),
+        "outputs": {"blend": job.get("blend"), "files": files},
+        "error": job.get("message") if status == "failed" else None,
+        **{k: v for k, v in extra.items() if k not in {"kind"}},
+    }
+
+
+def summary(entries: list[dict[str, Any]]) -> dict[str, Any]:
+    counts: dict[str, int] = {}
+    for e in entries:
+        counts[e["status"]] = counts.get(e["status"], 0) + 1
+    return {
+        "assets": len(entries),
+        "counts": counts,
+        "credits": sum(e["credits"] or 0 for e in entries),
+        "estimated_credits": sum(e["estimated_credits"] or 0 for e in entries if e["status"] != "skipped"),
+    }
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Atomically: a killed run never leaves half a report."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=1, default=str), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def write_report(out: Path, entries: list[dict[str, Any]], run: dict[str, Any]) -> Path:
+    path = out / REPORT
+    write_json(path, {"run": {**run, "written": time.time()}, "summary": summary(entries), "assets": entries})
+    return path
+
+
+def status_entries(out: Path) -> list[dict[str, Any]]:
+    """Every asset the journal knows, in first-seen order."""
+    history = read_history(out / JOURNAL)
+    return [asset_entry(key, job, out) for key, job in by_asset(history).items()]
+
+
+def format_status(entries: list[dict[str, Any]]) -> str:
+    lines = []
+    width = max((len(e["asset"]) for e in entries), default=5)
+    width = min(width, 60)
+    for e in entries:
+        where = e["outputs"]["blend"] or e["error"] or ""
+        credits = "" if e["credits"] is None else f"{e['credits']} cr"
+        task = e["task_id"] or "-"
+        lines.append(f"{e['asset'][-width:]:<{width}}  {e['status']:<11} {task:<36} {credits:>6}  {where}")
+    s = summary(entries)
+    counts = ", ".join(f"{n} {k}" for k, n in sorted(s["counts"].items()))
+    lines.append(f"{s['assets']} asset(s): {counts or 'none'}; {s['credits']} credits used")
+    return "\n".join(lines)
