@@ -355,7 +355,8 @@ class MeshyClient:
         url = self._url(kind.value, task_id, "stream")
 
         def open_stream() -> requests.Response:
-            return self._request("GET", url, headers={"Accept": "text/event-stream"}, stream=True)
+            return self._request("GET", url, headers={"Accept": "text/event-stream", "Accept-Encoding": "identity"},
+                                 stream=True)
 
         return sse.follow(
             open_stream,

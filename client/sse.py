@@ -34,13 +34,30 @@ DROP_ERRORS: tuple[type[BaseException], ...] = (
 
 
 class _Source:
-    """Feed sseclient the bytes as they arrive (not in 128-byte pieces) and let it close."""
+    """Feed sseclient the bytes as they arrive and let it close.
+
+    ``iter_content`` cannot do this: with no chunk size it waits for the whole
+    body when a server sends neither a length nor chunks (a stream closed by
+    the server), and with a small one it blocks until that many bytes came.
+    ``read1`` returns whatever has arrived, chunked or not.
+    """
 
     def __init__(self, resp: requests.Response) -> None:
         self._resp = resp
 
     def __iter__(self) -> Iterator[bytes]:
-        return self._resp.iter_content(chunk_size=None)
+        raw = self._resp.raw
+        read1 = getattr(raw, "read1", None)  # urllib3 2: decodes chunks and content
+        if read1 is None:  # urllib3 1.x: the http.client response underneath (identity encoding asked)
+            read1 = getattr(getattr(raw, "_fp", None), "read1", None)
+        if read1 is None:
+            yield from self._resp.iter_content(chunk_size=1)
+            return
+        while True:
+            chunk = read1(65536)
+            if not chunk:
+                return
+            yield chunk
 
     def close(self) -> None:
         self._resp.close()

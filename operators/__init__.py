@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bpy
 
-from . import image_to_3d, image_to_image, params, remesh, retexture, runtime, tasks
+from . import account, history, image_to_3d, image_to_image, params, remesh, retexture, runtime, scene_settings, tasks
 
 classes = (
     *params.classes,
@@ -13,15 +13,24 @@ classes = (
     *image_to_3d.classes,
     *image_to_image.classes,
     *tasks.classes,
+    *scene_settings.classes,
+    *account.classes,
+    *history.classes,
 )
 _register_classes, _unregister_classes = bpy.utils.register_classes_factory(classes)
 
 
 def register() -> None:
     _register_classes()
+    scene_settings.register()
+    history.register()
+    account.register()
     runtime.register()
 
 
 def unregister() -> None:
     runtime.unregister()
+    account.unregister()
+    history.unregister()
+    scene_settings.unregister()
     _unregister_classes()

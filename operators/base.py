@@ -79,7 +79,9 @@ class MeshyJobOperator:
 
     def job(self, request: Any, label: str, **meta: Any) -> Job:
         settings = {k: v for k, v in request.to_payload().items() if not _is_upload(v)}
-        meta.setdefault("keep_original", getattr(self, "keep_original", True))
+        if hasattr(self, "keep_original"):  # the preference unless the caller chose
+            keep = self.keep_original if self.properties.is_property_set("keep_original") else None
+            meta.setdefault("keep_original", preferences.settings().keep_original if keep is None else keep)
         return Job(kind=self.kind, request=request, label=label,
                    meta={"label": label, "settings": settings, **meta})
 

@@ -54,7 +54,7 @@ class MESHY_OT_image_to_image(MeshyJobOperator, bpy.types.Operator):
             label = label or stem
         args["reference_image_urls"] = urls
         return [self.job(self.make_request(args), label=(label or "image")[:40],
-                         pack_images=self.pack_images, keep_original=True)]
+                         pack_images=self.pack_images)]
 
 
 classes = (MESHY_OT_image_to_image,)

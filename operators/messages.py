@@ -38,3 +38,31 @@ def explain(exc: BaseException, doing: str = "") -> str:
         return f"{text}."
     step = f" while {doing}" if doing else ""
     return f"Something went wrong{step}; details are in the system console."
+
+
+def advice(message: str) -> str:
+    """What to do next about a failed task's message ("" when the message says it)."""
+    text = (message or "").lower()
+    if not text or any(w in text for w in ("preferences", "top up", "by itself", "console", "allow it")):
+        return ""  # the message already says what to do
+    if "api key" in text or "401" in text:
+        return "Open the add-on preferences (Account > Preferences) and check the API key."
+    if "credit" in text:
+        return f"Top up at {TOP_UP_URL}, then run it again; the balance is under Account."
+    if "queue" in text and "full" in text:
+        return "Nothing to do: it waits here and starts by itself when Meshy has room."
+    if "online access" in text:
+        return "Allow online access under Account, then run it again."
+    if any(w in text for w in ("network", "connect", "timed out", "timeout", "proxy")):
+        return "Check the network, proxy and base URL in the preferences; reads were retried already."
+    if "console" in text:
+        return "Window > Toggle System Console shows the details; please report them."
+    if "expired" in text or "could not find" in text:
+        return "The task is gone from Meshy: run the operation again."
+    return "Try another input or model, or change the options and run it again."
+
+
+def top_up_hint(balance: int | None, needed: int) -> str:
+    """The 402 sentence with numbers: what the task needs and what is left."""
+    have = "unknown" if balance is None else str(balance)
+    return f"Needs about {needed} credits; {have} left. Top up at meshy.ai > Settings > Subscription."

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from array import array
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import bpy
-import numpy as np
 from mathutils import Matrix, Vector
 
 __all__ = [
@@ -61,7 +61,6 @@ _ID_COLLECTIONS = (
     "objects", "meshes", "materials", "images", "textures", "node_groups", "collections",
     "actions", "armatures", "cameras", "lights", "curves", "shape_keys",
 )
-_FINGERPRINT_DECIMALS = 5
 
 
 class SceneIOError(ValueError):
@@ -448,7 +447,7 @@ def _zero_material_indices(mesh: bpy.types.Mesh) -> None:
     if attribute.domain == "FACE" and attribute.data_type == "INT":
         mesh.attributes.remove(attribute)
     else:  # not the built-in attribute (should not happen): write zeros face by face
-        mesh.polygons.foreach_set("material_index", np.zeros(len(mesh.polygons), dtype=np.int32))
+        mesh.polygons.foreach_set("material_index", array("i", bytes(4 * len(mesh.polygons))))
     mesh.update()
 
 
@@ -539,8 +538,8 @@ def mesh_fingerprint(obj: bpy.types.Object) -> str:
         mesh = obj.data
     try:
         n_verts, n_polys, n_loops = len(mesh.vertices), len(mesh.polygons), len(mesh.loops)
-        co = np.empty(n_verts * 3, dtype=np.float32)
-        corners = np.empty(n_loops, dtype=np.int32)
+        co = array("f", bytes(4 * n_verts * 3))
+        corners = array("i", bytes(4 * n_loops))
         # Attribute arrays are ~100x faster to read than the vertex/loop collections.
         position, corner_vert = mesh.attributes.get("position"), mesh.attributes.get(".corner_vert")
         if position is not None and corner_vert is not None:
@@ -555,9 +554,9 @@ def mesh_fingerprint(obj: bpy.types.Object) -> str:
     digest = hashlib.sha256()
     # Counts plus corner vertices pin the topology; face sizes add little and cost the most to read.
     digest.update(f"v2:{n_verts}:{n_polys}:{n_loops}:".encode())
-    rounded = np.round(co.astype(np.float64), _FINGERPRINT_DECIMALS) + 0.0  # + 0.0 folds -0.0 into 0.0
-    digest.update(np.ascontiguousarray(rounded, dtype="<f8").tobytes())
-    digest.update(np.ascontiguousarray(corners, dtype="<i4").tobytes())
+    # Exact float32 bytes: the fingerprint is only ever compared within Blender, on the same data.
+    digest.update(co.tobytes())
+    digest.update(corners.tobytes())
     return f"{n_verts}v{n_polys}f-{digest.hexdigest()[:32]}"
 
 
@@ -714,20 +713,7 @@ def image_to_png(image: bpy.types.Image, path: str | Path) -> Path:
     copy = bpy.data.images.new("meshy_upload_tmp", width, height, alpha=True, float_buffer=image.is_float)
     try:
         copy.colorspace_settings.name = image.colorspace_settings.name
-        pixels = np.empty(width * height * 4, dtype=np.float32)
-        if image.channels == 4:
-            image.pixels.foreach_get(pixels)
-        else:
-            raw = np.empty(width * height * image.channels, dtype=np.float32)
-            image.pixels.foreach_get(raw)
-            raw = raw.reshape(-1, image.channels)
-            rgba = np.ones((width * height, 4), dtype=np.float32)
-            if image.channels >= 3:
-                rgba[:, :3] = raw[:, :3]
-            else:
-                rgba[:, :3] = raw[:, :1]
-            pixels = rgba.ravel()
-        copy.pixels.foreach_set(pixels)
+        copy.pixels.foreach_set(_rgba_pixels(image, width * height))
         copy.filepath_raw = str(path)
         copy.file_format = "PNG"
         copy.save()
@@ -736,6 +722,22 @@ def image_to_png(image: bpy.types.Image, path: str | Path) -> Path:
     if not path.is_file():
         raise SceneIOError(f"The image {image.name} could not be saved to {path}")
     return path
+
+
+def _rgba_pixels(image: bpy.types.Image, count: int) -> array:
+    """The image's pixels as flat RGBA floats (Blender's buffers are RGBA for almost every image).
+
+    Plain ``array``, not numpy: some Blender builds (Debian's) ship without numpy.
+    """
+    channels = image.channels
+    raw = array("f", bytes(4 * count * channels))
+    image.pixels.foreach_get(raw)
+    if channels == 4:
+        return raw
+    rgba = array("f", [1.0]) * (count * 4)
+    for c in range(3):  # grey (1-2 channels) repeats its first channel; RGB copies its own
+        rgba[c::4] = raw[min(c, channels - 1) if channels >= 3 else 0::channels]
+    return rgba
 
 
 def load_images(paths: Iterable[str | Path], *, pack: bool) -> list[bpy.types.Image]:

@@ -66,6 +66,20 @@ def test_remesh_job_events_and_files(emu, tmp_path, glb):
     engine.close()
 
 
+def test_progress_arrives_while_the_task_runs(emu, tmp_path, glb):
+    """Stream updates come as Meshy sends them, not all at the end of the stream."""
+    emu.configure(pending_seconds=0.1, run_seconds=1.5)
+    engine = make_engine(emu, tmp_path)
+    seen: list[tuple[float, int]] = []
+    start = time.monotonic()
+    job_id = engine.submit(remesh(glb))
+    engine.run([job_id], on_event=lambda e: e.type == "progress" and seen.append(
+        (time.monotonic() - start, e.progress)), timeout=30)
+    early = [progress for at, progress in seen if at < 1.0]
+    assert len(early) >= 3 and 0 < max(early) < 100, seen[:5]
+    engine.close()
+
+
 def test_retexture_downloads_pbr_maps(emu, tmp_path, glb):
     engine = make_engine(emu, tmp_path)
     job = Job("retexture", RetextureRequest(model_url=FileInput.model(glb), text_style_prompt="rust",

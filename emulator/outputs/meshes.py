@@ -80,7 +80,12 @@ def to_single_mesh(loaded: Any) -> trimesh.Trimesh | None:
 
 
 def decimate(mesh: trimesh.Trimesh, target_faces: int) -> trimesh.Trimesh:
-    """Really reduce the triangle count to about `target_faces`; never increase it."""
+    """Really reduce the triangle count to about `target_faces`; never increase it.
+
+    The mesh is welded first (vertices split at UV seams merged by position):
+    decimating a split mesh shrinks each island on its own and tears holes.
+    """
+    mesh = trimesh.Trimesh(vertices=mesh.vertices, faces=mesh.faces, process=True)
     faces = len(mesh.faces)
     target_faces = max(MIN_FACES, int(target_faces))
     if faces <= target_faces:

@@ -78,6 +78,13 @@ def test_remesh_replace_original(meshy):
     assert name not in bpy.data.objects and len(result_objects("_remesh")) == 1
 
 
+def test_replace_original_by_preference(meshy):
+    make_source()
+    bpy.context.preferences.addons[ADDON].preferences.keep_original = False
+    bpy.ops.meshy.remesh(target_polycount=300)
+    assert "Chair" not in bpy.data.objects and len(result_objects("_remesh")) == 1
+
+
 def test_one_task_per_selected_object(meshy, emu):
     a = make_source("A", 16)
     b = make_source("B", 16)

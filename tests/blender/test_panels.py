@@ -147,7 +147,7 @@ def test_estimated_credits_follow_model_options_and_selection(ui):
     assert ss.estimate("remesh", ctx, remesh) == 10
     view = ops.run_view("remesh", ctx, remesh, balance=7)
     assert not view.enough and "2 tasks" in view.cost_text and "7 left" in view.cost_text
-    assert "top up" in mod("operators.messages").top_up_hint(7, 10)
+    assert "Top up" in mod("operators.messages").top_up_hint(7, 10)
 
 
 def test_only_changed_options_are_sent(ui):
@@ -283,3 +283,18 @@ def test_every_state_draws_in_the_real_gui_without_errors(tmp_path):
     report = json.loads(out.stdout.strip().splitlines()[-1])
     assert report["tracebacks"] == 0 and set(report["states"]) >= {"no_task", "running", "failed", "done",
                                                                      "offline"}
+
+
+def test_messages_wrap_to_the_sidebar_width_and_long_words_are_cut(ui):
+    wrap = mod("panels.common").wrap
+    lines = wrap("top up at https://www.meshy.ai/settings/subscription now", 100, measure=lambda t: len(t) * 10)
+    assert all(len(line) <= 10 for line in lines)
+    assert "".join(lines).replace(" ", "") == "topupathttps://www.meshy.ai/settings/subscriptionnow"
+    assert wrap("", 100) == [""]
+
+
+def test_history_rows_show_the_name_given_here(ui):
+    hist, panel = mod("operators.history"), mod("panels.history")
+    row = hist.HistoryRow("abcdef123456", "remesh", "SUCCEEDED", 100, 0, "abcdef12")
+    assert panel.display_name(row, {"j": {"task_id": "abcdef123456", "label": "Chair"}}) == "Chair · abcdef12"
+    assert panel.display_name(row, {}) == "abcdef12"

@@ -1,0 +1,73 @@
+"""What every Meshy sidebar panel shares: placement, wrapped text, progress bars."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import bpy
+
+
+class PANEL:
+    """Mixin placing a panel in the 3D Viewport's sidebar, tab "Meshy"."""
+
+    bl_space_type = "VIEW_3D"
+    bl_region_type = "UI"
+    bl_category = "Meshy"
+
+
+def available_width(context: Any = None) -> float:
+    """Pixels a label's text gets in the sidebar (labels cut text, never wrap it)."""
+    region = getattr(context or bpy.context, "region", None)
+    scale = _scale()
+    return max(80.0, (getattr(region, "width", 0) or 300) - 100 * scale)
+
+
+def _scale() -> float:
+    prefs = bpy.context.preferences
+    return prefs.system.ui_scale if prefs else 1.0
+
+
+def text_width(text: str) -> float:
+    """Width of ``text`` in the UI font (blf), or an estimate where blf is unavailable."""
+    try:
+        import blf
+
+        blf.size(0, 11 * _scale())
+        return blf.dimensions(0, text)[0]
+    except Exception:
+        return len(text) * 6.5 * _scale()
+
+
+def wrap(text: str, width: float, measure: Any = text_width) -> list[str]:
+    """Greedy word wrap to ``width`` pixels; a word too long alone is cut by characters."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        candidate = f"{line} {word}" if line else word
+        if measure(candidate) <= width:
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+        while measure(word) > width and len(word) > 1:
+            cut = max(1, next((i for i in range(len(word), 0, -1) if measure(word[:i]) <= width), 1))
+            lines.append(word[:cut])
+            word = word[cut:]
+        line = word
+    return [*lines, line] if line or not lines else lines
+
+
+def draw_message(layout: Any, text: str, icon: str = "INFO", context: Any = None) -> None:
+    """A sentence over several labels so nothing is cut off; icon on the first line."""
+    col = layout.column(align=True)
+    col.scale_y = 0.85
+    for i, line in enumerate(wrap(text, available_width(context))):
+        col.label(text=line, icon=icon if i == 0 else "BLANK1")
+
+
+def progress_bar(layout: Any, factor: float, text: str) -> None:
+    """``layout.progress`` (Blender 4.0+); a percentage label where it is missing."""
+    if hasattr(layout, "progress"):
+        layout.progress(factor=factor, type="BAR", text=text)
+    else:
+        layout.label(text=f"{text} ({int(factor * 100)}%)")

@@ -1,0 +1,52 @@
+"""Menus: Object > Meshy, and the Image Editor's Image menu (active image)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import bpy
+
+from ..operators import scene_settings as ss
+
+
+class MESHY_MT_object(bpy.types.Menu):
+    """The four Meshy operations with the sidebar's options."""
+
+    bl_idname = "MESHY_MT_object"
+    bl_label = "Meshy"
+
+    def draw(self, context: bpy.types.Context) -> None:
+        layout = self.layout
+        layout.operator_context = "INVOKE_DEFAULT"
+        for identifier, title, _desc in ss.KIND_ITEMS:
+            layout.operator("meshy.run", text=title).kind = identifier
+        layout.separator()
+        layout.operator("meshy.import_task", text="Import Task by ID…")
+        layout.operator("meshy.open_preferences", text="Preferences…")
+
+
+def _object_menu(self: Any, context: bpy.types.Context) -> None:
+    self.layout.separator()
+    self.layout.menu(MESHY_MT_object.bl_idname, icon="MOD_REMESH")
+
+
+def _image_menu(self: Any, context: bpy.types.Context) -> None:
+    layout = self.layout
+    layout.separator()
+    layout.operator_context = "INVOKE_DEFAULT"
+    for identifier, title in (("IMAGE_TO_3D", "Image to 3D (Meshy)"), ("IMAGE_TO_IMAGE", "Image to Image (Meshy)")):
+        op = layout.operator("meshy.run", text=title, icon="MESH_MONKEY" if "3D" in title else "IMAGE_DATA")
+        op.kind, op.use_active_image = identifier, True
+
+
+classes = (MESHY_MT_object,)
+
+
+def register() -> None:
+    bpy.types.VIEW3D_MT_object.append(_object_menu)
+    bpy.types.IMAGE_MT_image.append(_image_menu)
+
+
+def unregister() -> None:
+    bpy.types.IMAGE_MT_image.remove(_image_menu)
+    bpy.types.VIEW3D_MT_object.remove(_object_menu)

@@ -1,0 +1,276 @@
+"""Screenshots of the Meshy sidebar in a real Blender GUI (blender-sid), and a draw check.
+
+For each state a fresh emulator runs on this machine's loopback and Blender
+(Debian sid, 5.2) starts on a virtual screen with the add-on loaded from the
+checkout (``/project`` linked into an extension repository), set up by
+``GUI_SCRIPT`` below; then the screen is saved to docs/screenshots/. Blender's
+output is searched for Python tracebacks: a draw error prints one there.
+
+    python tools/screenshots.py             # all shots into docs/screenshots/
+    python tools/screenshots.py --check     # also fail on any traceback; prints a JSON summary
+    python tools/screenshots.py running     # only some states
+
+Needs root and ``blender-sid setup``. Pillow and sseclient for Blender's
+Python 3.14 come from wheels/ (``make build`` fetches them), installed once
+into /opt/meshy-site inside the chroot.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SID = Path(os.environ.get("BLENDER_SID", "/work/shared/tools/blender-sid"))
+SID_ROOT = Path(os.environ.get("BLENDER_SID_ROOT", "/opt/blender-sid"))
+SITE = "/opt/meshy-site"
+KEY = "msy_dummy_api_key_for_test_mode_12345678"
+
+#: state -> (screenshot name or "", seconds to wait, emulator args, extra Blender args)
+STATES: dict[str, tuple[str, int, list[str], list[str]]] = {
+    "no_task": ("sidebar_no_key.png", 14, [], []),
+    "running": ("sidebar_two_tasks_running.png", 26, ["--pending-seconds", "3", "--run-seconds", "90"], []),
+    "done": ("retexture_material_preview.png", 60, ["--pending-seconds", "0.2", "--run-seconds", "1"], []),
+    "history": ("history_thumbnails.png", 36, ["--pending-seconds", "0.1", "--run-seconds", "0.5"], []),
+    "failed": ("error_not_enough_credits.png", 20, ["--balance", "12"], []),
+    "offline": ("sidebar_offline.png", 14, [], ["--offline-mode"]),
+}
+
+GUI_SCRIPT = r'''
+import sys, os, shutil, time, traceback
+import bpy, addon_utils
+
+args = dict(a.split("=", 1) for a in sys.argv[sys.argv.index("--") + 1:])
+STATE, URL = args["state"], args["url"]
+if STATE != "offline":  # the preference, not --online-mode, which also syncs online asset libraries
+    bpy.context.preferences.system.use_online_access = True
+REPO = "meshy_gui"
+MOD = f"bl_ext.{REPO}.meshy_tools"
+repo_dir = "/tmp/meshy-gui-repo"
+os.makedirs(repo_dir, exist_ok=True)
+if not os.path.exists(repo_dir + "/meshy_tools"):
+    os.symlink("/project", repo_dir + "/meshy_tools")
+repos = bpy.context.preferences.extensions.repos
+if REPO not in {r.module for r in repos}:
+    repos.new(name=REPO, module=REPO, custom_directory=repo_dir, source="USER")
+addon_utils.enable(MOD, default_set=True)
+prefs = bpy.context.preferences.addons[MOD].preferences
+prefs.base_url = URL
+prefs.api_key = "" if STATE == "no_task" else args["key"]
+prefs.download_dir = "/tmp/meshy-gui/downloads"
+shutil.rmtree("/tmp/meshy-gui", ignore_errors=True)
+user = sys.modules[MOD + ".preferences"].user_dir()
+for name in ("journal.jsonl", "thumbnails"):
+    shutil.rmtree(user / name, ignore_errors=True) if (user / name).is_dir() else (user / name).unlink(missing_ok=True)
+rt = sys.modules[MOD + ".operators.runtime"].RUNTIME
+sse = sys.modules[MOD + ".client.sse"]
+import inspect
+if "chunk_size=None" in inspect.getsource(sse._Source.__iter__):
+    # Workaround for a client bug reported to the lead: iter_content(chunk_size=None) waits for the
+    # end of a close-delimited SSE response (the emulator's), so no progress arrives until the end.
+    def _iter(self):
+        while True:
+            chunk = self._resp.raw.read1(65536)
+            if not chunk:
+                return
+            yield chunk
+    sse._Source.__iter__ = _iter
+panels = sys.modules[MOD + ".panels"]
+
+OPEN = {
+    "no_task": {"account", "remesh"},
+    "running": {"account", "tasks"},
+    "done": {"account", "retexture", "tasks"},
+    "history": {"account", "history"},
+    "failed": {"account", "image_to_3d", "tasks"},
+    "offline": {"account", "remesh"},
+}[STATE]
+# Which panels start open is the screenshot's choice: re-register with that default.
+for cls in panels.classes:
+    if cls.__name__.startswith("VIEW3D_PT_meshy_"):
+        bpy.utils.unregister_class(cls)
+        cls.bl_options = set() if cls.__name__[16:] in OPEN else {"DEFAULT_CLOSED"}
+        bpy.utils.register_class(cls)
+
+scene = bpy.context.scene
+win = bpy.context.window_manager.windows[0]
+area = next(a for a in win.screen.areas if a.type == "VIEW_3D")
+region = next(r for r in area.regions if r.type == "WINDOW")
+
+
+def ctx():
+    return bpy.context.temp_override(window=win, area=area, region=region)
+
+
+def select(*objs):
+    for o in scene.objects:
+        o.select_set(o in objs)
+    bpy.context.view_layer.objects.active = objs[0]
+
+
+def png(path, colour):
+    img = bpy.data.images.new(os.path.basename(path), 64, 64)
+    img.pixels = [c for _ in range(64 * 64) for c in (*colour, 1.0)]
+    img.filepath_raw, img.file_format = path, "PNG"
+    img.save()
+    return img
+
+
+def run(kind, **opts):
+    group = getattr(scene, "meshy_" + kind.lower())
+    for k, v in opts.items():
+        setattr(group, k, v)
+    with ctx():
+        bpy.ops.meshy.run("EXEC_DEFAULT", kind=kind)
+
+
+def wait_for(pred, then, every=0.5, limit=60):
+    start = time.time()
+    def check():
+        if pred() or time.time() - start > limit:
+            then()
+            return None
+        return every
+    bpy.app.timers.register(check, first_interval=every)
+
+
+def sidebar():
+    space = area.spaces.active
+    space.show_region_ui = True
+    def tab():
+        ui = next(r for r in area.regions if r.type == "UI")
+        ui.active_panel_category = "Meshy"
+    bpy.app.timers.register(lambda: (tab(), None)[1], first_interval=0.3)
+
+
+def stage():
+    try:
+        sidebar()
+        cube = scene.objects.get("Cube")
+        if STATE in ("running",):
+            bpy.ops.mesh.primitive_monkey_add(location=(3, 0, 0))
+            monkey = bpy.context.object
+            monkey.name = "Suzanne"
+            select(cube)
+            run("REMESH", target_polycount=2000)
+            select(monkey)
+            run("RETEXTURE", text_style_prompt="weathered bronze statue")
+        elif STATE == "done":
+            bpy.data.objects.remove(cube)
+            bpy.ops.mesh.primitive_monkey_add()
+            monkey = bpy.context.object
+            monkey.name = "Suzanne"
+            select(monkey)
+            run("RETEXTURE", text_style_prompt="mossy stone with red lichen", enable_pbr=True)
+            def show():
+                space = area.spaces.active
+                space.shading.type = "MATERIAL"
+                names = [n for e in rt.tasks.values() for n in e.objects]
+                result = [scene.objects[n] for n in names if n in scene.objects]
+                if result:
+                    select(*result)
+                    with ctx():
+                        bpy.ops.view3d.view_selected()
+            wait_for(lambda: any(e.state == "imported" for e in rt.tasks.values()), show)
+        elif STATE == "history":
+            select(cube)
+            for n in (800, 1500, 3000):
+                run("REMESH", target_polycount=n)
+            def listing():
+                bpy.context.window_manager.meshy_history.kind = "REMESH"
+                with ctx():
+                    bpy.ops.meshy.history_page(kind="REMESH", page=1, page_size=10)
+            wait_for(lambda: rt.tasks and all(not e.active for e in rt.tasks.values()), listing)
+        elif STATE == "failed":
+            png("/tmp/meshy-gui-chair.png", (0.8, 0.3, 0.1))
+            scene.meshy_image_to_3d.image_path = "/tmp/meshy-gui-chair.png"
+            run("IMAGE_TO_3D")
+            # a second attempt after the balance is known shows the cost warning too
+            with ctx():
+                bpy.ops.meshy.refresh_account()
+    except Exception:
+        traceback.print_exc()
+    return None
+
+
+bpy.app.timers.register(stage, first_interval=1.5)
+'''
+
+
+def ensure_site() -> None:
+    """Pillow and sseclient for the chroot's Python 3.14, from the local wheels."""
+    if (SID_ROOT / SITE.lstrip("/") / "PIL").is_dir():
+        return
+    wheels = [str(p.relative_to(ROOT)) for p in (ROOT / "wheels").glob("*.whl")
+              if "cp314-cp314-manylinux" in p.name or p.name.startswith("sseclient")]
+    if len(wheels) < 2:
+        sys.exit("screenshots: wheels/ lacks the cp314 Pillow or sseclient wheel; run make build first")
+    subprocess.run([str(SID), "run", "python3", "-m", "pip", "install", "-q", "--break-system-packages",
+                    "--no-index", "--target", SITE, *[f"/project/{w}" for w in wheels]], cwd=ROOT, check=True)
+
+
+def start_emulator(extra: list[str]) -> tuple[subprocess.Popen, str]:
+    proc = subprocess.Popen([str(ROOT / ".venv" / "bin" / "python"), "-m", "emulator", "--port", "0", *extra],
+                            cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    return proc, proc.stdout.readline().strip()
+
+
+def shoot(state: str, out_dir: Path, script: Path) -> tuple[str, int]:
+    """One state: returns (Blender's log, number of tracebacks in it)."""
+    name, secs, emu_args, blender_args = STATES[state]
+    emu, url = start_emulator(emu_args)
+    try:
+        env = {**os.environ, "PYTHONPATH": SITE}
+        env.pop("MESHY_API_KEY", None)
+        env.pop("MESHY_BASE_URL", None)
+        xdo = script.parent / "xdo.txt"
+        # dismiss the splash (Escape), then rest the mouse away from the sidebar
+        xdo.write_text("key Escape\nsleep 1\nmousemove 60 600\nsleep 1\nkey Escape\nmousemove 700 450\nsleep 2\n")
+        env["BLENDER_SID_XDO"] = str(xdo)
+        shot = (out_dir / name).relative_to(ROOT)
+        cmd = [str(SID), "gui", str(shot), str(secs), "--factory-startup", "--python-use-system-env",
+               *blender_args, "--python", f"/project/{script.relative_to(ROOT)}", "--",
+               f"state={state}", f"url={url}", f"key={KEY}"]
+        subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=secs + 120)
+    finally:
+        emu.terminate()
+        emu.wait(timeout=10)
+    log = (SID_ROOT / "tmp" / "blender-gui.log").read_text(errors="replace")
+    return log, log.count("Traceback")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("states", nargs="*", default=list(STATES))
+    ap.add_argument("--check", action="store_true", help="fail on any traceback; print a JSON summary")
+    ap.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    args = ap.parse_args()
+    ensure_site()
+    args.out.mkdir(parents=True, exist_ok=True)
+    (ROOT / "out").mkdir(exist_ok=True)  # git-ignored; inside the checkout so Blender sees it at /project
+    tmp = Path(tempfile.mkdtemp(prefix="gui-", dir=ROOT / "out"))
+    script = tmp / "gui_setup.py"
+    script.write_text(GUI_SCRIPT)
+    total = 0
+    try:
+        for state in args.states:
+            log, count = shoot(state, args.out, script)
+            total += count
+            print(f"{state}: {STATES[state][0]} tracebacks={count}", file=sys.stderr)
+            if count:
+                print(log[-4000:], file=sys.stderr)
+    finally:
+        for f in tmp.iterdir():
+            f.unlink()
+        tmp.rmdir()
+    print(json.dumps({"states": args.states, "tracebacks": total}))
+    return 1 if args.check and total else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
