@@ -56,7 +56,7 @@ class Journal:
             if not isinstance(entry, dict) or "job_id" not in entry:
                 continue
             job = merged.setdefault(entry["job_id"], {})
-            job.update(entry)
+            job.update({k: v for k, v in entry.items() if v is not None})  # a None never erases a known id
         return merged
 
     def interrupted_creates(self) -> list[dict[str, Any]]:

@@ -46,6 +46,8 @@ class Emulator:
         self.store = Store(self.settings)
         self._log: list[dict[str, Any]] = []
         self._log_lock = threading.Lock()
+        self._settled = threading.Condition(self._log_lock)
+        self._in_flight = 0  # requests being handled (not streams): the log waits for them
         self._server: EmulatorServer | None = None
         self._thread: threading.Thread | None = None
         self.base_url = ""
@@ -107,15 +109,29 @@ class Emulator:
     def sign(self, task: Task, name: str) -> str:
         return self.signer.sign(self.base_url, task.id, name, self.settings.url_ttl)
 
-    def record(self, method: str, path: str, status: int, body_size: int, sent: int) -> None:
+    def begin(self) -> None:
+        """A request (not a stream) started: `log` waits for its record."""
+        with self._log_lock:
+            self._in_flight += 1
+
+    def record(self, method: str, path: str, status: int, body_size: int, sent: int,
+               counted: bool = False) -> None:
         with self._log_lock:
             self._log.append({"time": time.time(), "method": method, "path": path,
                               "status": status, "body_size": body_size, "response_size": sent})
+            if counted:
+                self._in_flight -= 1
+                self._settled.notify_all()
 
     @property
     def log(self) -> list[dict[str, Any]]:
-        """Copy of the request records: method, path, status, body_size (request bytes)."""
+        """Copy of the request records: method, path, status, body_size (request bytes).
+
+        A client sees an answer (or a reset) a moment before the handler writes
+        its record; reading waits (up to 2 s) for requests still being handled.
+        """
         with self._log_lock:
+            self._settled.wait_for(lambda: self._in_flight <= 0, timeout=2.0)
             return list(self._log)
 
     def clear_log(self) -> None:

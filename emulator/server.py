@@ -69,6 +69,9 @@ class Handler(BaseHTTPRequestHandler):
         self.status_sent = 0
         self.sent_bytes = 0
         control = path.startswith("/_emulator")
+        counted = not control and not path.endswith("/stream")
+        if counted:
+            emu.begin()
         self.lose_response = False
         try:
             if not control:
@@ -89,7 +92,7 @@ class Handler(BaseHTTPRequestHandler):
             self._json(500, {"message": f"Internal emulator error: {exc}"})
         finally:
             if not control:
-                emu.record(method, path, self.status_sent, len(self.body), self.sent_bytes)
+                emu.record(method, path, self.status_sent, len(self.body), self.sent_bytes, counted=counted)
 
     def _apply_any(self, rule: Fault) -> None:
         if rule.action == "latency":
