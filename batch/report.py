@@ -14,6 +14,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ..client.journal import Journal
+
 JOURNAL = "journal.jsonl"
 REPORT = "report.json"
 BATCH = "batch.json"
@@ -23,22 +25,7 @@ RESULT = "task.json"
 
 def read_history(path: Path) -> dict[str, dict[str, Any]]:
     """Per job: the merged latest fields, plus ``times``: first time each state was seen."""
-    jobs: dict[str, dict[str, Any]] = {}
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return jobs
-    for line in text.splitlines():
-        try:
-            entry = json.loads(line)
-        except json.JSONDecodeError:
-            continue  # a torn last line from a killed run
-        if not isinstance(entry, dict) or "job_id" not in entry:
-            continue
-        job = jobs.setdefault(entry["job_id"], {"times": {}})
-        job["times"].setdefault(entry.get("state", ""), entry.get("time"))
-        job.update({k: v for k, v in entry.items() if k != "times"})
-    return jobs
+    return Journal(path).jobs(times=True)
 
 
 def by_asset(history: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:

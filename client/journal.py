@@ -41,8 +41,11 @@ class Journal:
                 if durable:
                     os.fsync(handle.fileno())
 
-    def jobs(self) -> dict[str, dict[str, Any]]:
-        """Every job's latest known fields, in the order jobs first appeared."""
+    def jobs(self, *, times: bool = False) -> dict[str, dict[str, Any]]:
+        """Every job's latest known fields, in the order jobs first appeared.
+
+        ``times`` adds ``job["times"]``: when each state was first recorded (reports).
+        """
         merged: dict[str, dict[str, Any]] = {}
         try:
             text = self.path.read_text(encoding="utf-8")
@@ -55,8 +58,10 @@ class Journal:
                 continue  # a torn write from a crash: the rest is still good
             if not isinstance(entry, dict) or "job_id" not in entry:
                 continue
-            job = merged.setdefault(entry["job_id"], {})
-            job.update({k: v for k, v in entry.items() if v is not None})  # a None never erases a known id
+            job = merged.setdefault(entry["job_id"], {"times": {}} if times else {})
+            if times:
+                job["times"].setdefault(entry.get("state", ""), entry.get("time"))
+            job.update({k: v for k, v in entry.items() if v is not None and k != "times"})  # None never erases
         return merged
 
     def interrupted_creates(self) -> list[dict[str, Any]]:

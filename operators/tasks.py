@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import bpy
@@ -12,7 +11,7 @@ from .. import preferences
 from ..client.engine import cached_files
 from ..client.errors import MeshyError
 from . import messages
-from .runtime import RUNTIME, TaskEntry, UserError
+from .runtime import RUNTIME, TaskEntry, UserError, run_in_background
 
 KIND_ITEMS = [
     ("AUTO", "Any", "Look the id up under every kind"),
@@ -78,38 +77,18 @@ class MESHY_OT_delete_task(bpy.types.Operator):
             return {"CANCELLED"}
         kind, task_id = _kind(self.kind), self.task_id
 
-        def delete() -> str:
-            try:
-                client.delete(kind, task_id)
-            except Exception as exc:  # reported on the main thread
-                return messages.explain(exc, "deleting the task")
-            return ""
-
-        if bpy.app.background:
-            error = delete()
-            return self._done(error, task_id)
-        # The UI never waits on the network: delete on a thread, report on a timer.
-        result: list[str] = []
-        threading.Thread(target=lambda: result.append(delete()), daemon=True).start()
-
-        def check() -> float | None:
-            if not result:
-                return 0.2
-            RUNTIME.last_error = result[0]
-            if not result[0]:
+        def done(_result: object, error: BaseException | None) -> None:
+            RUNTIME.last_error = messages.explain(error, "deleting the task") if error else ""
+            if error is None:
                 _forget(task_id)
-            return None
 
-        bpy.app.timers.register(check, first_interval=0.2)
-        self.report({"INFO"}, f"Deleting Meshy task {task_id}.")
-        return {"FINISHED"}
-
-    def _done(self, error: str, task_id: str) -> set[str]:
-        if error:
-            self.report({"ERROR"}, error)
+        # The UI never waits on the network: a thread deletes, a timer reports (inline in background).
+        run_in_background(lambda: client.delete(kind, task_id), done)
+        if bpy.app.background and RUNTIME.last_error:
+            self.report({"ERROR"}, RUNTIME.last_error)
             return {"CANCELLED"}
-        _forget(task_id)
-        self.report({"INFO"}, f"Deleted Meshy task {task_id}.")
+        self.report({"INFO"}, f"Deleting Meshy task {task_id}." if not bpy.app.background
+                    else f"Deleted Meshy task {task_id}.")
         return {"FINISHED"}
 
 

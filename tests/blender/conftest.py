@@ -19,8 +19,7 @@ import pytest
 
 bpy = pytest.importorskip("bpy")
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # addon_env; the repo root comes from ../conftest.py
 
 from addon_env import ADDON, TEST_KEY, disable_addon, enable_addon, point_at  # noqa: E402
 
@@ -36,17 +35,6 @@ def addon() -> Iterator[object]:
     module = enable_addon(tempfile.mkdtemp(prefix="meshy-blender-"))
     yield module
     disable_addon()
-
-
-@pytest.fixture
-def emu() -> Iterator[object]:
-    from emulator import Emulator
-
-    server = Emulator(pending_seconds=0.05, run_seconds=0.2).start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

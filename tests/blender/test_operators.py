@@ -199,6 +199,16 @@ def test_import_task_reimports_from_cache_offline(meshy, emu):
     assert len(result_objects("_remesh")) == 2
 
 
+def test_delete_task_on_the_server(meshy, emu):
+    make_source()
+    bpy.ops.meshy.remesh(target_polycount=300)
+    task_id = result_objects("_remesh")[0]["meshy_task_id"]
+    assert bpy.ops.meshy.delete_task(task_id=task_id, kind="REMESH") == {"FINISHED"}
+    assert not [e for e in meshy.tasks.values() if e.task_id == task_id]
+    with pytest.raises(RuntimeError, match="could not find that task"):
+        bpy.ops.meshy.delete_task(task_id=task_id, kind="REMESH")
+
+
 def test_import_task_by_id_of_unknown_kind(meshy, emu):
     make_source()
     bpy.ops.meshy.remesh(target_polycount=300)

@@ -31,6 +31,7 @@ def start() -> None:
     window, area, region = view3d()
     area.spaces[0].shading.type = "MATERIAL"
     area.spaces[0].show_region_ui = True
+
     for obj in bpy.data.objects:
         obj.select_set(obj.name == "Chair_remesh_retexture")
         obj.hide_set(obj.name not in {"Chair_remesh_retexture", "Camera"})
@@ -39,7 +40,7 @@ def start() -> None:
         bpy.ops.view3d.view_selected()
         result = bpy.ops.meshy.remesh("INVOKE_DEFAULT", target_polycount=400, topology="TRIANGLE")
     LOG.write(f"INVOKE {result}\n")
-    bpy.app.timers.register(lambda: shot("modal_waiting"), first_interval=2.0)
+    bpy.app.timers.register(lambda: shot("modal_waiting"), first_interval=4.0)
     bpy.app.timers.register(check, first_interval=1.0)
 
 
