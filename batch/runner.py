@@ -37,7 +37,7 @@ from ..client.models import request_from_dict
 from ..client.pricing import estimate_credits
 from ..client.reconcile import resolve_creating
 from ..client.uploads import FileInput
-from ..operators import importing, scene_io
+from ..operators import glb, importing, scene_io
 from ..operators.inputs import CHAINS
 from ..operators.messages import explain
 from . import report
@@ -453,7 +453,7 @@ class Batch:
         except MeshyError as exc:
             log(f"could not read the credit balance ({exc.message}); going on")
         self.engine = JobEngine(client, journal=self.journal, download_dir=self.opts.out / report.DOWNLOADS,
-                                max_in_flight=self.opts.jobs)
+                                max_in_flight=self.opts.jobs, after_download=glb.prepare_for_import)
         outputs = outputs_for(self.opts.kind, args)
         for asset in self.assets:
             meta = {"asset": asset.key, "label": asset.name, "source_path": asset.source_path,

@@ -92,7 +92,7 @@ def _clean_scene() -> None:
     bpy.ops.outliner.orphans_purge(do_recursive=True)
 
 
-def import_bench(glb: Path, rounds: int = 7) -> dict:
+def import_bench(glb: Path, rounds: int = 11) -> dict:
     _, _, _, _, importing = _modules()
     files, task_id = _retexture_files(glb)
     bare, ours = [], []

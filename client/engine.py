@@ -118,7 +118,10 @@ class JobEngine:
         max_in_flight: int = 10,
         download_workers: int = 2,
         queue_full_wait: tuple[float, float] = (2.0, 30.0),
+        after_download: Callable[[str, dict[str, str]], None] | None = None,
     ) -> None:
+        """``after_download(kind, files)`` runs on the download thread before ``succeeded``
+        is sent: work on the files that need not wait for the main thread (never bpy)."""
         if max_in_flight < 1:
             raise ValueError("max_in_flight must be at least 1")
         self.client = client
@@ -126,6 +129,7 @@ class JobEngine:
         self.download_dir = Path(download_dir)
         self.max_in_flight = max_in_flight
         self._queue_full_wait = queue_full_wait
+        self._after_download = after_download
         self._events: queue.Queue[JobEvent] = queue.Queue()
         self._pending: queue.Queue[_JobState | None] = queue.Queue()
         self._downloads: queue.Queue[tuple[_JobState, Task] | None] = queue.Queue()
@@ -428,6 +432,11 @@ class JobEngine:
                 self._fail(state, "The task finished but its result could not be saved; see the system console.")
                 continue
             state.timings["downloaded"] = time.time()
+            if self._after_download is not None:
+                try:
+                    self._after_download(state.job.kind_name, files)
+                except Exception:  # an optional speed-up: the import works without it
+                    log.exception("after-download step failed for job %s", state.job.job_id)
             self._finish(state, "succeeded", files=files, task=task, status=task.status, progress=100,
                          timings=dict(state.timings))
 

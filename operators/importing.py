@@ -46,15 +46,14 @@ def _import_model(kind: str, files: dict[str, str], meta: dict[str, Any], task_i
     scene = bpy.context.scene
     collection = source.users_collection[0] if source and source.users_collection else scene.collection
     name = result_name(kind, meta)
-    objects = scene_io.import_glb(files["model"], name=name, collection=collection)
+    maps = {k: files[k] for k in MAP_KEYS if k in files}
+    # With PBR maps the material is built from them, so the file's own is not imported at all.
+    objects = scene_io.import_glb(files["model"], name=name, collection=collection, materials=not maps)
     if not objects:
         raise ValueError("The downloaded model holds no objects")
     meshes = [o for o in objects if o.type == "MESH"]
-    maps = {k: files[k] for k in MAP_KEYS if k in files}
     if maps and meshes:
-        old = {slot.material for o in meshes for slot in o.material_slots if slot.material}
         scene_io.apply_material(meshes, scene_io.build_pbr_material(name, maps))
-        _remove_unused(old)
     settings = meta.get("settings") or {}
     for obj in meshes:
         scene_io.record_task(obj, kind, task_id, settings)
@@ -70,8 +69,7 @@ def _import_model(kind: str, files: dict[str, str], meta: dict[str, Any], task_i
         for obj in objects:
             if obj.parent is None:
                 obj.location = cursor
-    _select(objects)
-    return [o.name for o in objects]
+    return [o.name for o in objects]  # import_glb left them selected, the first one active
 
 
 def _import_images(files: dict[str, str], meta: dict[str, Any], task_id: str) -> list[str]:
@@ -94,31 +92,6 @@ def _image_index(key: str) -> int:
         return int(key.rsplit("_", 1)[1])
     except (IndexError, ValueError):
         return 0
-
-
-def _select(objects: list[bpy.types.Object]) -> None:
-    view_layer = bpy.context.view_layer
-    for obj in view_layer.objects:
-        if obj is not None and obj.select_get():
-            obj.select_set(False)
-    for obj in objects:
-        if obj.name in view_layer.objects:
-            obj.select_set(True)
-    if objects and objects[0].name in view_layer.objects:
-        view_layer.objects.active = objects[0]
-
-
-def _remove_unused(materials: set[bpy.types.Material]) -> None:
-    """The importer's own materials, replaced by ours, and their images."""
-    for material in materials:
-        images = set()
-        if material.node_tree:
-            images = {n.image for n in material.node_tree.nodes if getattr(n, "image", None)}
-        if material.users == 0:
-            bpy.data.materials.remove(material)
-        for image in images:
-            if image.users == 0:
-                bpy.data.images.remove(image)
 
 
 @contextmanager

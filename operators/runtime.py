@@ -22,7 +22,7 @@ from ..client import MeshyClient
 from ..client.engine import Job, JobEngine, JobEvent
 from ..client.errors import MeshyError
 from ..client.journal import Journal
-from . import messages
+from . import glb, messages
 
 log = logging.getLogger("meshy")
 
@@ -102,6 +102,7 @@ class Runtime:
                 journal=journal(),
                 download_dir=s.download_dir,
                 max_in_flight=s.max_in_flight,
+                after_download=glb.prepare_for_import,
             )
             self._engine_key = key
         return self.engine

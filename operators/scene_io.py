@@ -23,6 +23,8 @@ from typing import Any
 import bpy
 from mathutils import Matrix, Vector
 
+from . import glb
+
 __all__ = [
     "SceneIOError",
     "apply_material",
@@ -276,8 +278,12 @@ def _remove_new(before: dict[str, set[int]]) -> None:
 
 def import_glb(
     path: str | Path, *, name: str | None = None, collection: bpy.types.Collection | None = None,
+    materials: bool = True,
 ) -> list[bpy.types.Object]:
     """Import a GLB with Blender's glTF importer and return the objects it made.
+
+    ``materials=False`` skips the file's own materials and images, for a caller
+    that builds the material from separate maps.
 
     The objects end up only in ``collection`` (default: the scene's collection)
     and, when ``name`` is given, are named after it (``Chair_remesh``,
@@ -289,6 +295,10 @@ def import_glb(
     path = Path(path)
     if not path.is_file():
         raise SceneIOError(f"The model file {path} does not exist")
+    if not materials:
+        bare = glb.bare_copy_path(path)
+        if bare.is_file() or glb.write_bare_copy(path):  # usually made already by the download thread
+            return import_glb(bare, name=name, collection=collection)
     context = bpy.context
     scene = context.scene
     view_layer = context.view_layer

@@ -7,7 +7,7 @@ Run with each interpreter:
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import json
 import math
 import struct
@@ -21,19 +21,16 @@ import bmesh  # noqa: E402
 import numpy as np  # noqa: E402
 from mathutils import Matrix, Vector  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[2]
-
 
 def _load_scene_io():
-    """Import operators/scene_io.py by path, without the operators package __init__."""
-    name = "meshy_tools_scene_io_under_test"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, ROOT / "operators" / "scene_io.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    """scene_io as Blender loads it for users: inside the enabled extension package."""
+    import tempfile
+
+    from addon_env import ADDON, enable_addon
+
+    if ADDON not in sys.modules:
+        enable_addon(tempfile.mkdtemp(prefix="meshy-scene-io-"))
+    return importlib.import_module(f"{ADDON}.operators.scene_io")
 
 
 sio = _load_scene_io()
@@ -41,7 +38,7 @@ sio = _load_scene_io()
 
 @pytest.fixture(autouse=True)
 def fresh_scene():
-    bpy.ops.wm.read_factory_settings(use_empty=True)
+    bpy.ops.wm.read_homefile(use_empty=True)  # keeps the add-on enabled
     try:
         bpy.ops.import_scene.gltf.get_rna_type()
     except KeyError:
@@ -435,3 +432,21 @@ def test_image_to_png_and_load_images(tmp_path):
     np.testing.assert_allclose(again[0, :3], [2 / 3, 0.2, 0.3], atol=1 / 255)
     with pytest.raises(ValueError, match="does not exist"):
         sio.load_images([tmp_path / "nope.png"], pack=False)
+
+
+def test_import_without_the_files_own_materials(tmp_path):
+    """With PBR maps the add-on builds the material: the file's own is never made."""
+    src = add_monkey()
+    material = bpy.data.materials.new("Painted")
+    src.data.materials.append(material)
+    path = sio.export_objects_glb([src], tmp_path / "painted.glb")
+    glb = importlib.import_module(sio.__name__.rsplit(".", 1)[0] + ".glb")
+    assert glb.without_materials(b"not a glb") is None
+    assert glb.write_bare_copy(path) and glb.bare_copy_path(path).is_file()
+    materials_before = set(bpy.data.materials)
+    objects = sio.import_glb(path, name="Bare", materials=False)
+    assert sio.triangle_count(objects) == sio.triangle_count([src])
+    assert set(bpy.data.materials) == materials_before
+    assert all(not o.material_slots or o.material_slots[0].material is None for o in objects)
+    with_material = sio.import_glb(path, name="Full")
+    assert with_material[0].active_material is not None
