@@ -33,9 +33,10 @@ demo: $(PY)
 lint: $(PY)
 	$(PY) -m ruff check .
 
-# Tier 1: client, engine and emulator (plain Python, seconds).
+# Tier 1: client, engine and emulator (plain Python, seconds). Mostly waiting on loopback
+# sockets, so 4 workers fit 2 cores.
 test-client: $(PY)
-	$(PY) -m pytest $(PYTEST_FLAGS) tests --ignore=tests/blender --ignore=tests/test_package.py
+	$(PY) -m pytest $(PYTEST_FLAGS) -n 4 tests --ignore=tests/blender --ignore=tests/test_package.py
 
 # Tier 2: the add-on in real Blender, newest and oldest supported lines.
 test-blender: $(PY)
