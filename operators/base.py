@@ -14,7 +14,9 @@ the engine. From there:
 
 from __future__ import annotations
 
+import logging
 import sys
+from pathlib import Path
 from typing import Any
 
 import bpy
@@ -26,7 +28,9 @@ from ..client.models import request_from_dict
 from ..client.uploads import FileInput
 from . import messages
 from .params import PARAMS, api_value, to_api
-from .runtime import RUNTIME, TaskEntry, require_online
+from .runtime import RUNTIME, TaskEntry, require_online, upload_dir
+
+log = logging.getLogger("meshy")
 
 
 class MeshyJobOperator:
@@ -71,9 +75,7 @@ class MeshyJobOperator:
 
     def make_request(self, args: dict[str, Any]) -> Any:
         """A validated request model; a broken rule raises one sentence."""
-        request = request_from_dict(self.kind, {})
-        for name, value in args.items():
-            setattr(request, name, value)
+        request = request_from_dict(self.kind, args)
         request.validate()
         return request
 
@@ -136,9 +138,7 @@ class MeshyJobOperator:
         except Exception as exc:
             _discard_uploads(jobs)
             if not isinstance(exc, (MeshyError, ValueError, OSError)):
-                import logging
-
-                logging.getLogger("meshy").exception("Meshy %s failed before sending", self.kind)
+                log.exception("Meshy %s failed before sending", self.kind)
             self.report({"ERROR"}, messages.explain(exc, f"preparing the {self.kind} task"))
             return False
         return True
@@ -167,6 +167,9 @@ class MeshyJobOperator:
         if failed:
             text = "; ".join(f"{e.label}: {e.message.rstrip('.')}" for e in failed)
             self.report({"ERROR"}, f"Meshy {self.kind} failed for {text}.")
+            return {"CANCELLED"}
+        if entries and all(e.state == "canceled" for e in entries):
+            self.report({"INFO"}, "Stopped waiting: the task keeps running on Meshy; import it from the task list.")
             return {"CANCELLED"}
         made = sum(len(e.objects) for e in entries)
         self.report({"INFO"}, f"Meshy {self.kind}: done, {made} result(s) imported.")
@@ -197,16 +200,10 @@ def _is_upload(value: Any) -> bool:
 
 
 def _discard_uploads(jobs: list[Job]) -> None:
-    from pathlib import Path
-
+    """Exported meshes and converted images of jobs that will not be sent."""
+    root = upload_dir()
     for job in jobs:
         for value in (job.request.to_payload() if job.request else {}).values():
             for item in value if isinstance(value, list) else [value]:
-                if isinstance(item, FileInput) and str(item.path).startswith(str(_upload_root())):
+                if isinstance(item, FileInput) and Path(item.path).parent == root:
                     Path(item.path).unlink(missing_ok=True)
-
-
-def _upload_root() -> Any:
-    from .runtime import upload_dir
-
-    return upload_dir()

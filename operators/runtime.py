@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -73,6 +74,9 @@ class Runtime:
         self.balance: int | None = None
         self.key_status: str = ""  # "", "works", "rejected"
         self.history_dirty = True
+        # Which open file a job belongs to: a new token whenever a file is loaded, kept when the
+        # file is saved (or saved under a new name) so a result finds its way back to it.
+        self.file_token = uuid.uuid4().hex
         self.listeners: list[Any] = []
 
     # -- engine ------------------------------------------------------------
@@ -110,8 +114,9 @@ class Runtime:
     def submit(self, job: Job, context: bpy.types.Context | None = None) -> str:
         engine = self.get_engine(context)
         job.meta.setdefault("blend", bpy.data.filepath)
+        job.meta.setdefault("file_token", self.file_token)
         job_id = engine.submit(job)
-        self.tasks[job_id] = TaskEntry(job_id, job.kind.value, job.label, job.meta, task_id=job.task_id)
+        self.tasks[job_id] = TaskEntry(job_id, job.kind_name, job.label, job.meta, task_id=job.task_id)
         ensure_timer()
         return job_id
 
@@ -139,6 +144,8 @@ class Runtime:
             entry = self.tasks[event.job_id] = TaskEntry(event.job_id, event.kind, event.label, event.meta)
         if event.task_id:
             entry.task_id = event.task_id
+        if event.kind:
+            entry.kind = event.kind  # known only now for an id imported with kind "any"
         if event.type in {"created", "failed", "canceled"} and entry.meta.get("upload"):
             _remove_upload(entry.meta["upload"])
         if event.type == "progress":
@@ -163,7 +170,7 @@ class Runtime:
         from . import importing
 
         entry.state = "succeeded"
-        if not entry.meta.get("auto_import", True) or entry.meta.get("blend", "") != bpy.data.filepath:
+        if not entry.meta.get("auto_import", True) or not self.belongs_here(entry.meta):
             return  # made for another file, or fetch-only: the task list offers Import
         try:
             entry.objects = importing.import_result(entry.kind, entry.files, entry.meta, entry.task_id or "")
@@ -173,6 +180,12 @@ class Runtime:
             return
         entry.state = "imported"
         journal().record(entry.job_id, "imported", task_id=entry.task_id, kind=entry.kind, objects=entry.objects)
+
+    def belongs_here(self, meta: dict[str, Any]) -> bool:
+        """Was the job started from the file open now (this session, or saved at this path)?"""
+        if meta.get("file_token") == self.file_token:
+            return True
+        return bool(meta.get("blend")) and meta.get("blend") == bpy.data.filepath
 
     def wait(self, job_ids: list[str], *, on_event: Any = None, timeout: float | None = None) -> None:
         """Block the main thread until the jobs end (background Blender only)."""
@@ -205,7 +218,7 @@ class Runtime:
                                            task_id=rec.get("task_id"), state="running",
                                            started=rec.get("time", time.time()))
         for job_id, rec in jobs.items():
-            if rec.get("state") == "succeeded" and (rec.get("meta") or {}).get("blend") == bpy.data.filepath:
+            if rec.get("state") == "succeeded" and self.belongs_here(rec.get("meta") or {}):
                 files = engine.cached_files(rec["kind"], rec.get("task_id", ""))
                 if files:
                     entry = TaskEntry(job_id, rec["kind"], rec.get("label", ""), rec.get("meta") or {},
@@ -290,6 +303,7 @@ def _redraw() -> None:
 
 @bpy.app.handlers.persistent
 def _on_load_post(*_args: Any) -> None:
+    RUNTIME.file_token = uuid.uuid4().hex  # another file: results of earlier jobs do not land in it
     RUNTIME.resume()
 
 

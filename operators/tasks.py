@@ -8,7 +8,7 @@ import bpy
 from bpy.props import BoolProperty, EnumProperty, StringProperty
 
 from .. import preferences
-from ..client.engine import cached_files
+from ..client.engine import Job, cached_files
 from ..client.errors import MeshyError
 from . import messages
 from .runtime import RUNTIME, TaskEntry, UserError, run_in_background
@@ -145,17 +145,11 @@ class MESHY_OT_import_task(bpy.types.Operator):
                 return {"CANCELLED"}
             self.report({"INFO"}, f"Imported {', '.join(names)} from the local copy.")
             return {"FINISHED"}
-        try:
-            engine = RUNTIME.get_engine(context)
+        try:  # follow the existing task (never creates); kind None is looked up by id
+            job_id = RUNTIME.submit(Job(kind=kind, task_id=task_id, label=label, meta=meta), context)
         except MeshyError as exc:
             self.report({"ERROR"}, messages.explain(exc))
             return {"CANCELLED"}
-        meta["blend"] = bpy.data.filepath
-        job_id = engine.attach(kind, task_id, label=label, meta=meta)
-        RUNTIME.tasks[job_id] = TaskEntry(job_id, kind or "", label, meta, task_id=task_id)
-        from .runtime import ensure_timer
-
-        ensure_timer()
         if not bpy.app.background:
             self.report({"INFO"}, f"Fetching Meshy task {task_id}; it is imported when ready.")
             return {"FINISHED"}

@@ -220,3 +220,27 @@ def test_import_task_by_id_of_unknown_kind(meshy, emu):
     assert bpy.ops.meshy.import_task(task_id=task_id) == {"FINISHED"}
     assert len(result_objects("_remesh")) == 2
     assert emu.create_count() == 1
+
+
+def test_results_follow_their_file_not_whatever_is_open(meshy, tmp_path):
+    meta = {"file_token": meshy.file_token, "blend": bpy.data.filepath}
+    bpy.ops.wm.save_as_mainfile(filepath=str(tmp_path / "renamed.blend"))
+    assert meshy.belongs_here(meta)  # saving (under a new name) keeps the job's file
+    bpy.ops.wm.read_homefile(use_empty=True)
+    assert not meshy.belongs_here(meta)  # another file was opened: no result lands in it
+    bpy.ops.wm.open_mainfile(filepath=str(tmp_path / "renamed.blend"))
+    assert meshy.belongs_here({"blend": str(tmp_path / "renamed.blend"), "file_token": "old session"})
+
+
+def test_import_task_of_any_kind_brings_images_back_as_images(meshy, emu, tmp_path):
+    import shutil
+
+    bpy.ops.meshy.image_to_image(prompt="blue", image_path=write_png(tmp_path / "ref.png"))
+    image = next(i for i in bpy.data.images if i.get("meshy_kind") == "image-to-image")
+    task_id = image["meshy_task_id"]
+    shutil.rmtree(bpy.context.preferences.addons[ADDON].preferences.download_dir)
+    assert bpy.ops.meshy.import_task(task_id=task_id) == {"FINISHED"}
+    again = [i for i in bpy.data.images if i.get("meshy_task_id") == task_id]
+    assert len(again) == 1 and again[0].size[0] > 0  # the same file: reused, not duplicated
+    assert any(f"/image-to-image/{task_id}" in r["path"] for r in emu.log)  # fetched again from Meshy
+    assert emu.create_count() == 1
