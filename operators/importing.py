@@ -98,7 +98,7 @@ def _image_index(key: str) -> int:
 def rollback_on_error() -> Iterator[None]:
     """Remove every datablock made inside the block if it raises."""
     before = {attr: set(getattr(bpy.data, attr)[:]) for attr in _ID_COLLECTIONS}
-    hidden = {o.name: (o.hide_get(), o.hide_render) for o in bpy.context.view_layer.objects}
+    hidden = {o.name: (o.hide_get(), o.hide_render) for o in scene_io.layer_objects(bpy.context.view_layer)}
     try:
         yield
     except BaseException:
@@ -109,8 +109,8 @@ def rollback_on_error() -> Iterator[None]:
                     data.remove(block)
                 except (ReferenceError, RuntimeError):
                     pass
-        for obj in bpy.context.view_layer.objects:
-            if obj is not None and obj.name in hidden:
+        for obj in scene_io.layer_objects(bpy.context.view_layer):
+            if obj.name in hidden:
                 obj.hide_set(hidden[obj.name][0])
                 obj.hide_render = hidden[obj.name][1]
         raise

@@ -99,7 +99,7 @@ def _gltf_available() -> bool:
     return True
 
 
-def _layer_objects(view_layer: bpy.types.ViewLayer) -> list[bpy.types.Object]:
+def layer_objects(view_layer: bpy.types.ViewLayer) -> list[bpy.types.Object]:
     """The view layer's objects; removed ones show up as None until a resync (seen in Blender 5.2)."""
     return [o for o in view_layer.objects if o is not None]
 
@@ -119,13 +119,13 @@ def _preserved_state(context: bpy.types.Context | None = None) -> Iterator[bpy.t
     view_layer = context.view_layer
     active = view_layer.objects.active
     mode = active.mode if active is not None else "OBJECT"
-    selected = [o for o in _layer_objects(view_layer) if o.select_get()]
+    selected = [o for o in layer_objects(view_layer) if o.select_get()]
     if mode != "OBJECT" and bpy.ops.object.mode_set.poll():
         bpy.ops.object.mode_set(mode="OBJECT")
     try:
         yield view_layer
     finally:
-        for obj in _layer_objects(view_layer):
+        for obj in layer_objects(view_layer):
             if obj is not None and obj.select_get():  # None: a base of an object removed meanwhile
                 obj.select_set(False)
         for obj in selected:
@@ -209,7 +209,7 @@ def export_objects_glb(objects: Iterable[bpy.types.Object], path: str | Path) ->
                 temp = bpy.data.objects.new(obj.name, mesh)  # identity matrix: local space
                 temp_objects.append(temp)
                 temp_collection.objects.link(temp)
-            for obj in _layer_objects(view_layer):
+            for obj in layer_objects(view_layer):
                 if obj.select_get():
                     obj.select_set(False)
             for temp in temp_objects:
@@ -255,6 +255,7 @@ def export_objects_glb(objects: Iterable[bpy.types.Object], path: str | Path) ->
                     bpy.data.meshes.remove(mesh)
             if temp_collection is not None:
                 bpy.data.collections.remove(temp_collection)
+            view_layer.update()  # resync: removed objects would linger as None in view_layer.objects
     return path
 
 
@@ -306,7 +307,7 @@ def import_glb(
     active = view_layer.objects.active
     if active is not None and active.mode != "OBJECT" and bpy.ops.object.mode_set.poll():
         bpy.ops.object.mode_set(mode="OBJECT")
-    previous_selection = [o for o in _layer_objects(view_layer) if o.select_get()]
+    previous_selection = [o for o in layer_objects(view_layer) if o.select_get()]
     before = _snapshot()
     try:
         op = bpy.ops.import_scene.gltf
@@ -345,7 +346,7 @@ def import_glb(
                 obj.name = name if index == 0 else f"{name}.{index:03d}"
                 if obj.data is not None and obj.data.users == 1:
                     obj.data.name = obj.name
-        for obj in _layer_objects(view_layer):
+        for obj in layer_objects(view_layer):
             if obj.select_get():
                 obj.select_set(False)
         for obj in new:
@@ -698,6 +699,7 @@ def render_scene_to_png(scene: bpy.types.Scene, path: str | Path, *, resolution:
                 data = temp_camera.data
                 bpy.data.objects.remove(temp_camera, do_unlink=True)
                 bpy.data.cameras.remove(data)
+                bpy.context.view_layer.update()  # resync: the removed camera would linger as None
     if not path.is_file():
         raise SceneIOError(f"The render could not be saved to {path}")
     return path

@@ -244,3 +244,22 @@ def test_import_task_of_any_kind_brings_images_back_as_images(meshy, emu, tmp_pa
     assert len(again) == 1 and again[0].size[0] > 0  # the same file: reused, not duplicated
     assert any(f"/image-to-image/{task_id}" in r["path"] for r in emu.log)  # fetched again from Meshy
     assert emu.create_count() == 1
+
+
+def test_image_to_3d_from_a_render_of_the_selection(meshy, emu):
+    make_source("Statue", 24)  # no camera in the scene: the selection is framed
+    assert bpy.ops.meshy.image_to_3d(use_render=True) == {"FINISHED"}
+    assert len(result_objects("_3d")) == 1
+    assert create_posts(emu)[-1]["body_size"] > 1000  # a real rendered image went up
+    assert bpy.context.scene.camera is None  # the temporary camera is gone
+
+
+def test_retexture_from_a_style_image(meshy, emu, tmp_path):
+    make_source()
+    from PIL import Image
+
+    style = tmp_path / "style.webp"  # converted to PNG before upload
+    Image.new("RGB", (64, 64), (20, 90, 200)).save(style)
+    assert bpy.ops.meshy.retexture(style_image_path=str(style)) == {"FINISHED"}
+    task_id = result_objects("_retexture")[0]["meshy_task_id"]
+    assert meshy.engine.client.get("retexture", task_id).raw.get("image_style_url")
