@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "blender")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tools")]
 
 import bpy  # noqa: E402
 import requests  # noqa: E402

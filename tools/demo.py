@@ -52,25 +52,6 @@ def start_emulator() -> tuple[subprocess.Popen, str]:
     return proc, base_url
 
 
-def enable_addon(home: Path) -> object:
-    """Load the checkout as Blender loads an installed extension (bl_ext.<repo>.meshy_tools)."""
-    import addon_utils
-    import bpy
-
-    repo_dir = home / "repo"
-    repo_dir.mkdir(parents=True, exist_ok=True)
-    link = repo_dir / "meshy_tools"
-    if not link.exists():
-        link.symlink_to(ROOT, target_is_directory=True)
-    repos = bpy.context.preferences.extensions.repos
-    if REPO not in {r.module for r in repos}:
-        repos.new(name=REPO, module=REPO, custom_directory=str(repo_dir), source="USER").enabled = True
-    addon_utils.enable(ADDON, default_set=True)
-    if ADDON not in sys.modules:
-        raise SystemExit("demo: the add-on could not be enabled; see the messages above")
-    return sys.modules[ADDON]
-
-
 def run_step(op, **props) -> None:  # type: ignore[no-untyped-def]
     """Call an operator; in background Blender it blocks until the result is in the scene."""
     result = op(**props)
@@ -172,7 +153,9 @@ def main(argv: list[str] | None = None) -> int:
 
         say(f"Blender {bpy.app.version_string} as a Python module")
         bpy.context.preferences.system.use_online_access = True
-        enable_addon(Path(tempfile.mkdtemp(prefix="meshy-demo-")))
+        from addon_env import enable_addon  # tools/: loads the checkout as an installed extension
+
+        enable_addon(Path(tempfile.mkdtemp(prefix="meshy-demo-")), repo=REPO)
         prefs = bpy.context.preferences.addons[ADDON].preferences
         if not real:
             prefs.api_key = TEST_KEY

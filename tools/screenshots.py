@@ -26,8 +26,9 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SID = Path(os.environ.get("BLENDER_SID", "/work/shared/tools/blender-sid"))
-SID_ROOT = Path(os.environ.get("BLENDER_SID_ROOT", "/opt/blender-sid"))
+from sid_common import BLENDER_SID as SID  # noqa: E402
+from sid_common import SID_ROOT  # noqa: E402
+
 SITE = "/opt/meshy-site"
 KEY = "msy_dummy_api_key_for_test_mode_12345678"
 

@@ -21,9 +21,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-BLENDER_SID = Path(os.environ.get("BLENDER_SID", "/work/shared/tools/blender-sid"))
-READY = Path(os.environ.get("BLENDER_SID_ROOT", "/opt/blender-sid")) / ".ready"
+from sid_common import BLENDER_SID, ROOT, linux_zip
+
 KEY = "msy_dummy_api_key_for_test_mode_12345678"
 
 
@@ -44,13 +43,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("zip", nargs="?", type=Path, help="default: dist/*linux_x64.zip")
     args = ap.parse_args()
-    zip_path = args.zip or next((ROOT / "dist").glob("meshy_tools-*-linux_x64.zip"), None)
-    if zip_path is None or not zip_path.is_file():
-        print("sid_batch: no linux_x64 zip; run tools/build_extension.py first", file=sys.stderr)
-        return 2
-    if not READY.exists():
-        print(f"sid_batch: {READY} missing; run '{BLENDER_SID} setup' first", file=sys.stderr)
-        return 2
+    zip_path = linux_zip(args.zip, "sid_batch")
     work = Path(tempfile.mkdtemp(prefix="meshy-sid-batch-"))
     shutil.copy(zip_path, work / zip_path.name)
     _assets(work)

@@ -17,18 +17,16 @@ import shutil
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import requests
+from sid_common import BLENDER_SID, ROOT, linux_zip
 
-ROOT = Path(__file__).resolve().parent.parent
-SID = os.environ.get("BLENDER_SID", str(ROOT.parent / "shared" / "tools" / "blender-sid"))
 OUT = ROOT / "out" / "sid"
 KEY = "msy_dummy_api_key_for_test_mode_12345678"
 
 
 def sid(*args: str, env: dict[str, str] | None = None) -> str:
-    proc = subprocess.run([SID, *args], cwd=ROOT, capture_output=True, text=True, env=env, timeout=600)
+    proc = subprocess.run([str(BLENDER_SID), *args], cwd=ROOT, capture_output=True, text=True, env=env, timeout=600)
     out = proc.stdout + proc.stderr
     if proc.returncode != 0:
         raise SystemExit(f"blender-sid {args[0]} failed ({proc.returncode}):\n{out[-3000:]}")
@@ -36,10 +34,9 @@ def sid(*args: str, env: dict[str, str] | None = None) -> str:
 
 
 def main() -> int:
-    zips = sorted((ROOT / "dist").glob("meshy_tools-*-linux_x64.zip"))
-    if not zips:
+    if not list((ROOT / "dist").glob("meshy_tools-*-linux_x64.zip")):
         subprocess.run([sys.executable, "tools/build_extension.py"], cwd=ROOT, check=True)
-        zips = sorted((ROOT / "dist").glob("meshy_tools-*-linux_x64.zip"))
+    zip_path = linux_zip(None, "sid_real")
     OUT.mkdir(parents=True, exist_ok=True)
     for old in OUT.glob("*"):
         old.unlink()
@@ -49,7 +46,7 @@ def main() -> int:
     env = {**os.environ, "MESHY_API_KEY": KEY, "MESHY_BASE_URL": base_url}
     try:
         print(sid("run", "blender", "--command", "extension", "install-file", "-r", "user_default",
-                  "--enable", f"/project/dist/{zips[0].name}")[-400:])
+                  "--enable", f"/project/dist/{zip_path.name}")[-400:])
         out = sid("run", "blender", "-b", "--online-mode", "--python-exit-code", "1",
                   "--python", "/project/tools/sid_scripts/remesh_retexture.py", env=env)
         print("\n".join(line for line in out.splitlines() if line.split(" ")[0] in

@@ -10,15 +10,12 @@ Needs root and ``blender-sid setup`` done (``/opt/blender-sid/.ready``).
 from __future__ import annotations
 
 import argparse
-import os
 import shlex
 import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-BLENDER_SID = Path(os.environ.get("BLENDER_SID", "/work/shared/tools/blender-sid"))
-READY = Path(os.environ.get("BLENDER_SID_ROOT", "/opt/blender-sid")) / ".ready"
+from sid_common import BLENDER_SID, linux_zip
 
 # Runs inside Blender: the add-on must be enabled and the imports must resolve
 # to the extension's private site-packages, not to anything system-wide.
@@ -44,13 +41,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("zip", nargs="?", type=Path, help="default: dist/*linux_x64.zip")
     args = ap.parse_args()
-    zip_path = args.zip or next((ROOT / "dist").glob("meshy_tools-*-linux_x64.zip"), None)
-    if zip_path is None or not zip_path.is_file():
-        print("sid_smoke: no linux_x64 zip; run tools/build_extension.py first", file=sys.stderr)
-        return 2
-    if not READY.exists():
-        print(f"sid_smoke: {READY} missing; run '{BLENDER_SID} setup' first", file=sys.stderr)
-        return 2
+    zip_path = linux_zip(args.zip, "sid_smoke")
     zip_path = zip_path.resolve()
     script = (
         "set -e; export BLENDER_USER_RESOURCES=$(mktemp -d /tmp/meshy-smoke.XXXX); "

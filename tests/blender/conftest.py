@@ -1,7 +1,7 @@
 """Real Blender (the bpy wheel) with the add-on loaded the way Blender loads it.
 
 The checkout is linked as ``meshy_tools`` into a user extension repository,
-and enabled as ``bl_ext.<repo>.meshy_tools`` (see addon_env.py), so relative
+and enabled as ``bl_ext.<repo>.meshy_tools`` (see tools/addon_env.py), so relative
 imports, the package name and preferences behave as they do for users. A real
 emulator on loopback plays Meshy. Every test starts from an empty scene with
 a fresh journal and download folder.
@@ -19,7 +19,7 @@ import pytest
 
 bpy = pytest.importorskip("bpy")
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # addon_env; the repo root comes from ../conftest.py
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))  # addon_env (root: ../conftest.py)
 
 from addon_env import ADDON, TEST_KEY, disable_addon, enable_addon, point_at  # noqa: E402
 

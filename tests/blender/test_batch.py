@@ -171,17 +171,12 @@ def test_blend_objects_as_assets(batch, emu, tmp_path):
 
 
 KILL_SCRIPT = textwrap.dedent("""
-    import sys, tempfile, bpy, addon_utils
-    from pathlib import Path
-    root, repo = sys.argv[1], "meshy_batch_repo"
-    home = Path(tempfile.mkdtemp(prefix="meshy-batch-"))
-    (home / "repo").mkdir()
-    (home / "repo" / "meshy_tools").symlink_to(root, target_is_directory=True)
+    import sys, tempfile, bpy
+    sys.path.insert(0, sys.argv[1] + "/tools")
+    from addon_env import enable_addon
     bpy.context.preferences.system.use_online_access = True
-    bpy.context.preferences.extensions.repos.new(name=repo, module=repo, custom_directory=str(home / "repo"),
-                                                 source="USER")
-    addon_utils.enable(f"bl_ext.{repo}.meshy_tools", default_set=True)
-    batch = __import__(f"bl_ext.{repo}.meshy_tools.batch", fromlist=["main"])
+    addon = enable_addon(tempfile.mkdtemp(prefix="meshy-batch-"), repo="meshy_batch_repo")
+    batch = __import__(addon.__name__ + ".batch", fromlist=["main"])
     sys.exit(batch.main(sys.argv[2:]))
 """)
 

@@ -23,7 +23,7 @@ HERE = Path(__file__).resolve().parent
 
 PRELUDE = f"""
 import sys
-sys.path[:0] = [{str(HERE)!r}, {str(HERE.parents[1])!r}]
+sys.path[:0] = [{str(HERE.parents[1] / "tools")!r}, {str(HERE.parents[1])!r}]
 import bpy
 from addon_env import enable_addon, point_at
 """
