@@ -6,8 +6,9 @@
 3. Opens that scene in the real GUI and runs Remesh modal (INVOKE_DEFAULT),
    taking screenshots while it waits and when the result is in.
 
-Usage: ``make sid-real`` (root; ``blender-sid setup`` done). Screenshots land
-in out/sid/ and are copied to docs/screenshots/.
+Usage: ``python tools/sid_real.py [--update-docs]`` (root; ``blender-sid setup``
+done; ``make test-sid`` runs it). Screenshots land in out/sid/; with
+``--update-docs`` they are copied to docs/screenshots/ for the README.
 """
 
 from __future__ import annotations
@@ -59,12 +60,14 @@ def main() -> int:
         print((OUT / "gui.log").read_text())
     finally:
         emulator.terminate()
-    shots = ROOT / "docs" / "screenshots"
-    shots.mkdir(parents=True, exist_ok=True)
-    for name in ("modal_waiting.png", "modal_done.png"):
-        if (OUT / name).exists():
-            shutil.copy(OUT / name, shots / name)
-            print("screenshot", shots / name)
+    if "--update-docs" in sys.argv:  # refresh the README's pictures (make test leaves docs/ alone)
+        shots = ROOT / "docs" / "screenshots"
+        for name in ("modal_waiting.png", "modal_done.png"):
+            if (OUT / name).exists():
+                shutil.copy(OUT / name, shots / name)
+                print("screenshot", shots / name)
+    else:
+        print(f"screenshots in {OUT} (--update-docs copies them to docs/screenshots)")
     return 0 if "DONE" in (OUT / "gui.log").read_text() else 1
 
 

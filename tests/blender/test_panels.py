@@ -277,7 +277,8 @@ def test_history_error_is_a_sentence(ui):
 
 @pytest.mark.skipif(os.environ.get("MESHY_GUI_TESTS") != "1", reason="set MESHY_GUI_TESTS=1 (needs blender-sid)")
 def test_every_state_draws_in_the_real_gui_without_errors(tmp_path):
-    out = subprocess.run([sys.executable, str(ROOT / "tools" / "screenshots.py"), "--check"],
+    out = subprocess.run([sys.executable, str(ROOT / "tools" / "screenshots.py"), "--check", "--out",
+                          str(ROOT / "out" / "gui-check")],
                          capture_output=True, text=True, cwd=ROOT, timeout=900)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     report = json.loads(out.stdout.strip().splitlines()[-1])
