@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 import trimesh
-from PIL import Image, ImageFilter
+from PIL import Image, ImageDraw, ImageFilter
 
 from .outputs import images as imgops
 from .outputs import meshes, render, textures
@@ -118,8 +118,12 @@ def _retexture(spec: Spec) -> Result:
     return files, fields
 
 
-def _relief(image: Image.Image, grid: int = 40) -> tuple[trimesh.Trimesh, np.ndarray]:
-    """A two-sided relief from the image: height from its silhouette and luminance."""
+def _relief(image: Image.Image, grid: int = 96) -> tuple[trimesh.Trimesh, np.ndarray]:
+    """A two-sided relief from the image: height from its silhouette and luminance.
+
+    The height falls smoothly to zero at the silhouette (a blurred mask, rounded
+    like a pillow), so front and back meet in a clean edge instead of spikes.
+    """
     rgba = image.convert("RGBA")
     aspect = rgba.width / max(1, rgba.height)
     small = rgba.resize((grid, grid), Image.BILINEAR)
@@ -130,10 +134,16 @@ def _relief(image: Image.Image, grid: int = 40) -> tuple[trimesh.Trimesh, np.nda
         alpha = (np.abs(arr[..., :3] - corner).sum(axis=2) > 0.15).astype(np.float32)
         if alpha.mean() < 0.05:
             alpha[:] = 1.0
-    mask_img = Image.fromarray((alpha * 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(2))
-    puff = np.asarray(mask_img, dtype=np.float32) / 255.0
+    # Holes in the silhouette (spots the colour of the background) are inside too:
+    # flood the background from the border and keep everything it does not reach.
+    mask = Image.fromarray(np.pad((alpha > 0.5).astype(np.uint8) * 255, 1)).copy()  # writable
+    ImageDraw.floodfill(mask, (0, 0), 128)
+    inside = np.asarray(mask)[1:-1, 1:-1] != 128
+    alpha = np.where(inside, 1.0, alpha)
+    mask_img = Image.fromarray((inside * 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(grid / 16))
+    puff = np.clip(np.asarray(mask_img, dtype=np.float32) / 255.0 * 2.0 - 1.0, 0.0, 1.0)
     lum = arr[..., :3].mean(axis=2)
-    height = (0.12 * puff + 0.03 * lum) * (alpha > 0.5)
+    height = (0.16 * np.sqrt(puff) + 0.02 * lum * puff) * inside
     ys, xs = np.mgrid[0:grid, 0:grid]
     x = (xs / (grid - 1) - 0.5) * aspect
     y = 1.0 - ys / (grid - 1)
