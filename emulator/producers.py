@@ -118,7 +118,7 @@ def _retexture(spec: Spec) -> Result:
     return files, fields
 
 
-def _relief(image: Image.Image, grid: int = 96) -> tuple[trimesh.Trimesh, np.ndarray]:
+def _relief(image: Image.Image, grid: int = 64) -> tuple[trimesh.Trimesh, np.ndarray]:
     """A two-sided relief from the image: height from its silhouette and luminance.
 
     The height falls smoothly to zero at the silhouette (a blurred mask, rounded
