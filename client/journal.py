@@ -47,11 +47,7 @@ class Journal:
         ``times`` adds ``job["times"]``: when each state was first recorded (reports).
         """
         merged: dict[str, dict[str, Any]] = {}
-        try:
-            text = self.path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return merged
-        for line in text.splitlines():
+        for line in self._lines():
             try:
                 entry = json.loads(line)
             except json.JSONDecodeError:
@@ -63,6 +59,41 @@ class Journal:
                 job["times"].setdefault(entry.get("state", ""), entry.get("time"))
             job.update({k: v for k, v in entry.items() if v is not None and k != "times"})  # None never erases
         return merged
+
+    def compact(self, *, keep_finished_for: float = 30 * 86400, idle_for: float = 600) -> int:
+        """Rewrite as one line per job, dropping jobs finished longer ago; returns how many went.
+
+        An append-only log grows with every job, so it is compacted at start-up,
+        but only when nothing wrote to it for ``idle_for`` seconds: another
+        Blender may share it, and a record it appends mid-rewrite must not be
+        lost. Unfinished jobs are always kept.
+        """
+        now = time.time()
+        try:
+            if now - self.path.stat().st_mtime < idle_for:
+                return 0
+        except FileNotFoundError:
+            return 0
+        jobs = self.jobs()
+        keep = [job for job in jobs.values()
+                if job.get("state") not in FINISHED_STATES or now - float(job.get("time", now)) < keep_finished_for]
+        if len(keep) == len(jobs) and sum(1 for _ in self._lines()) == len(jobs):
+            return 0
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        with self._lock:
+            with open(tmp, "w", encoding="utf-8") as handle:
+                for job in keep:
+                    handle.write(json.dumps(job, separators=(",", ":"), default=str) + "\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, self.path)
+        return len(jobs) - len(keep)
+
+    def _lines(self) -> list[str]:
+        try:
+            return self.path.read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            return []
 
     def interrupted_creates(self) -> list[dict[str, Any]]:
         """Jobs whose create call was running when the process died (see reconcile.py)."""

@@ -309,6 +309,10 @@ def _on_load_post(*_args: Any) -> None:
 
 def register() -> None:
     bpy.app.handlers.load_post.append(_on_load_post)
+    try:  # nothing writes the journal yet: keep it one line per job, recent ones only
+        journal().compact()
+    except OSError:
+        log.exception("could not compact the Meshy journal")
     if bpy.app.online_access:
         if bpy.app.background:
             RUNTIME.resume()

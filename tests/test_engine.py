@@ -299,3 +299,23 @@ def test_journal_never_holds_the_key_or_inline_data(emu, tmp_path, glb):
     assert TEST_KEY not in text and "base64" not in text
     json.load(io.StringIO(text.splitlines()[0]))
     engine.close()
+
+
+def test_journal_compaction_keeps_unfinished_and_recent_jobs(tmp_path):
+    journal = Journal(tmp_path / "j.jsonl")
+    journal.record("old", "created", kind="remesh", task_id="t-old")
+    journal.record("old", "imported", task_id="t-old")
+    journal.record("running", "created", kind="remesh", task_id="t-run")
+    journal.record("recent", "created", kind="remesh", task_id="t-new")
+    journal.record("recent", "succeeded", task_id="t-new")
+    records = [json.loads(line) for line in (tmp_path / "j.jsonl").read_text().splitlines()]
+    for record in records:
+        if record["job_id"] == "old":
+            record["time"] = 1000.0  # finished long ago
+    (tmp_path / "j.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    assert journal.compact() == 0  # just written: another Blender may be using it
+    assert journal.compact(idle_for=0) == 1
+    assert set(journal.jobs()) == {"running", "recent"}
+    assert [j["task_id"] for j in journal.unfinished()] == ["t-run"]
+    assert len((tmp_path / "j.jsonl").read_text().splitlines()) == 2
+    assert journal.compact(idle_for=0) == 0
