@@ -30,7 +30,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from .errors import MeshyError, NotFoundError, QueueFullError
-from .journal import Journal
+from .journal import FINISHED_STATES, Journal
 from .models import Kind
 from .reconcile import AmbiguousTaskError, claimed_task_ids, find_created_task
 from .tasks import Task
@@ -175,21 +175,29 @@ class JobEngine:
         return self.submit(job)
 
     def resume(self) -> list[str]:
-        """Re-attach every journalled task that was not seen to finish."""
+        """Re-attach every journalled task that was not seen to finish.
+
+        Both lists come from one reading of the journal, taken before any job
+        starts (a resumed job writes to it at once), and jobs this engine is
+        running already are left alone (resume may be called again on load).
+        """
         if self.journal is None:
             return []
         with self._lock:
-            followed = {s.job.task_id for s in self._jobs.values() if not s.done.is_set()}
+            running = {job_id for job_id, s in self._jobs.items() if not s.done.is_set()}
+            followed = {s.job.task_id for s in self._jobs.values() if not s.done.is_set() and s.job.task_id}
+        records = [r for r in self.journal.jobs().values() if r["job_id"] not in running]
+        interrupted = [r for r in records if r.get("state") == "creating" and not r.get("task_id")]
+        unfinished = [r for r in records if r.get("task_id") and r.get("state") not in FINISHED_STATES
+                      and r["task_id"] not in followed]
         resumed = []
-        for record in self.journal.interrupted_creates():
+        for record in interrupted:
             job = Job(kind=record["kind"], label=record.get("label", ""), meta=record.get("meta") or {},
                       outputs=tuple(record["outputs"]) if record.get("outputs") else None,
                       interrupted_at=float(record["time"]))
             job.job_id = record["job_id"]
             resumed.append(self.submit(job))
-        for record in self.journal.unfinished():
-            if record["task_id"] in followed:
-                continue
+        for record in unfinished:
             resumed.append(
                 self.attach(
                     record.get("kind") or None, record["task_id"], label=record.get("label", ""),

@@ -131,6 +131,18 @@ def test_resume_reattaches_without_second_create(emu, tmp_path, glb):
     second.close()
 
 
+def test_resume_leaves_jobs_this_engine_runs_alone(emu, tmp_path, glb):
+    emu.run_seconds = 1.0
+    engine = make_engine(emu, tmp_path)
+    job_id = engine.submit(remesh(glb))
+    while not Journal(tmp_path / "journal.jsonl").unfinished():
+        time.sleep(0.01)
+    assert engine.resume() == []  # e.g. a file loaded while the task runs: no second follower
+    assert engine.run([job_id], timeout=30)[job_id].type == "succeeded"
+    assert emu.create_count("remesh") == 1
+    engine.close()
+
+
 def test_in_flight_limit_and_queue_full_waits_instead_of_failing(emu, tmp_path, glb):
     emu.queue_limit = 2
     emu.run_seconds = 0.3
