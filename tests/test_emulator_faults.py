@@ -24,13 +24,13 @@ def balance(emu: Emulator) -> requests.Response:
 
 
 def test_latency(emu: Emulator) -> None:
-    emu.faults.add(action="latency", method="GET", path=r"/balance$", seconds=0.3)
+    emu.faults.add(action="latency", method="GET", path=r"/balance$", seconds=0.8)
     t = time.monotonic()
     assert balance(emu).status_code == 200
-    assert time.monotonic() - t >= 0.3
+    assert time.monotonic() - t >= 0.8
     t = time.monotonic()
     balance(emu)
-    assert time.monotonic() - t < 0.3  # times=1: only the first request
+    assert time.monotonic() - t < 0.6  # times=1: only the first request (slack for a loaded machine)
 
 
 def test_reset(emu: Emulator) -> None:
