@@ -4,7 +4,9 @@
    (Debian's Blender 5.2, Python 3.14, no Pillow or sseclient of its own).
 2. ``blender -b --python`` remeshes and retextures a scene against the emulator.
 3. Opens that scene in the real GUI and runs Remesh modal (INVOKE_DEFAULT),
-   taking screenshots while it waits and when the result is in.
+   taking screenshots while it waits and when the result is in; then starts a
+   Retexture, presses Esc in the window (the wait stops, the task is kept) and
+   imports that task by id once Meshy has finished it.
 
 Usage: ``python tools/sid_real.py [--update-docs]`` (root; ``blender-sid setup``
 done; ``make test-sid`` runs it). Screenshots land in out/sid/; with
@@ -54,7 +56,7 @@ def main() -> int:
                         {"ONLINE", "REMESH", "RETEXTURE", "SAVED"}))
         requests.post(f"{base_url}/_emulator/config", json={"run_seconds": 8}, timeout=5)
         start = time.monotonic()
-        out = sid("gui", "out/sid/final.png", "30", "--online-mode", "/project/out/sid/scene.blend",
+        out = sid("gui", "out/sid/final.png", "50", "--online-mode", "/project/out/sid/scene.blend",
                   "--python", "/project/tools/sid_scripts/gui_modal_remesh.py", env=env)
         print(f"GUI run {time.monotonic() - start:.0f} s; log:")
         print((OUT / "gui.log").read_text())
@@ -68,7 +70,10 @@ def main() -> int:
                 print("screenshot", shots / name)
     else:
         print(f"screenshots in {OUT} (--update-docs copies them to docs/screenshots)")
-    return 0 if "DONE" in (OUT / "gui.log").read_text() else 1
+    log = (OUT / "gui.log").read_text()
+    ok = "DONE" in log and "ESC state=canceled" in log and "REIMPORTED" in log
+    print("sid_real:", "PASS" if ok else "FAIL (modal remesh, Esc or re-import missing in gui.log)")
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ is in. Progress and the outcome go to /project/out/sid/gui.log.
 """
 
 import subprocess
+import sys
 
 import bpy
 
@@ -51,6 +52,58 @@ def check():
         obj = next(o for o in bpy.data.objects if o.name.startswith("Chair_remesh_retexture_remesh"))
         LOG.write(f"DONE {obj.name} {len(obj.data.polygons)} faces task {obj['meshy_task_id']}\n")
         bpy.app.timers.register(lambda: shot("modal_done"), first_interval=1.0)
+        bpy.app.timers.register(escape_phase, first_interval=2.0)
+        return None
+    return 1.0
+
+
+# -- Esc: stop waiting, keep the task, import it later ------------------------------
+
+STATE = {}
+
+
+def runtime():
+    return sys.modules["bl_ext.user_default.meshy_tools.operators.runtime"].RUNTIME
+
+
+def escape_phase():
+    """A second task, modal; a real Esc key press in the window stops the wait."""
+    window, area, region = view3d()
+    target = next(o for o in bpy.data.objects if o.name.startswith("Chair_remesh_retexture_remesh"))
+    for obj in bpy.context.view_layer.objects:
+        obj.select_set(obj == target)
+    with bpy.context.temp_override(window=window, area=area, region=region):
+        result = bpy.ops.meshy.retexture("INVOKE_DEFAULT", text_style_prompt="blue glass")
+    LOG.write(f"INVOKE2 {result}\n")
+    bpy.app.timers.register(press_escape, first_interval=2.0)
+
+
+def press_escape():
+    subprocess.run(["xdotool", "mousemove", "600", "400"], check=False)
+    subprocess.run(["xdotool", "key", "Escape"], check=False)
+    bpy.app.timers.register(after_escape, first_interval=1.0)
+
+
+def after_escape():
+    entry = [e for e in runtime().tasks.values() if e.kind == "retexture"][-1]
+    STATE["task_id"] = entry.task_id
+    LOG.write(f"ESC state={entry.state} task={entry.task_id} objects={len(bpy.data.objects)}\n")
+    bpy.app.timers.register(reimport, first_interval=3.0)
+
+
+def reimport():
+    """The task kept running on Meshy: Import by id brings its result in when it is done."""
+    window, area, region = view3d()
+    with bpy.context.temp_override(window=window, area=area, region=region):
+        result = bpy.ops.meshy.import_task(task_id=STATE["task_id"], kind="RETEXTURE")
+    LOG.write(f"IMPORT {result}\n")
+    bpy.app.timers.register(imported, first_interval=1.0)
+
+
+def imported():
+    made = [o for o in bpy.data.objects if o.get("meshy_task_id") == STATE["task_id"]]
+    if made:
+        LOG.write(f"REIMPORTED {made[0].name}\n")
         return None
     return 1.0
 
