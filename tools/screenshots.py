@@ -69,18 +69,6 @@ user = sys.modules[MOD + ".preferences"].user_dir()
 for name in ("journal.jsonl", "thumbnails"):
     shutil.rmtree(user / name, ignore_errors=True) if (user / name).is_dir() else (user / name).unlink(missing_ok=True)
 rt = sys.modules[MOD + ".operators.runtime"].RUNTIME
-sse = sys.modules[MOD + ".client.sse"]
-import inspect
-if "chunk_size=None" in inspect.getsource(sse._Source.__iter__):
-    # Workaround for a client bug reported to the lead: iter_content(chunk_size=None) waits for the
-    # end of a close-delimited SSE response (the emulator's), so no progress arrives until the end.
-    def _iter(self):
-        while True:
-            chunk = self._resp.raw.read1(65536)
-            if not chunk:
-                return
-            yield chunk
-    sse._Source.__iter__ = _iter
 panels = sys.modules[MOD + ".panels"]
 
 OPEN = {
