@@ -114,8 +114,7 @@ class MeshyJobOperator:
                 RUNTIME.engine.cancel(job_id)
             RUNTIME.pump()
             self._end(context)
-            self.report({"INFO"}, "Stopped waiting: the task keeps running on Meshy; import it from the task list.")
-            return {"CANCELLED"}
+            return self._report_outcome(self._entries())
         if event.type == "TIMER":
             RUNTIME.pump()
             entries = self._entries()
@@ -168,8 +167,8 @@ class MeshyJobOperator:
             text = "; ".join(f"{e.label}: {e.message.rstrip('.')}" for e in failed)
             self.report({"ERROR"}, f"Meshy {self.kind} failed for {text}.")
             return {"CANCELLED"}
-        if entries and all(e.state == "canceled" for e in entries):
-            self.report({"INFO"}, "Stopped waiting: the task keeps running on Meshy; import it from the task list.")
+        if any(e.state == "canceled" for e in entries):  # Esc, or Stop Waiting in the task list
+            self.report({"INFO"}, messages.STOPPED_WAITING)
             return {"CANCELLED"}
         made = sum(len(e.objects) for e in entries)
         self.report({"INFO"}, f"Meshy {self.kind}: done, {made} result(s) imported.")

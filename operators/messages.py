@@ -11,6 +11,7 @@ from __future__ import annotations
 from ..client import errors
 
 TOP_UP_URL = "https://www.meshy.ai/settings/subscription"
+STOPPED_WAITING = "Stopped waiting: the task keeps running on Meshy; import it from the task list."
 
 
 def explain(exc: BaseException, doing: str = "") -> str:

@@ -49,7 +49,7 @@ class MESHY_OT_cancel_task(bpy.types.Operator):
             return {"CANCELLED"}
         RUNTIME.engine.cancel(entry.job_id)
         RUNTIME.pump()
-        self.report({"INFO"}, "Stopped waiting: the task keeps running on Meshy; import it later from the list.")
+        self.report({"INFO"}, messages.STOPPED_WAITING)
         return {"FINISHED"}
 
 
