@@ -190,6 +190,26 @@ class DownloadError(MeshyError):
     """A result file could not be downloaded completely."""
 
 
+class BadResponseError(MeshyError):
+    """Meshy's answer could not be read: HTML, invalid JSON, the wrong shape, cut short or too large.
+
+    For a GET this is transient (a proxy's error page, a deploy): follow again later.
+    For a create it means the task may exist (``maybe_sent``): look for it, never resend.
+    """
+
+    def __init__(self, message: str, *, maybe_sent: bool = False) -> None:
+        super().__init__(message)
+        self.maybe_sent = maybe_sent
+
+
+class JournalError(MeshyError):
+    """The task journal could not be read or written (``disk_full`` when the disk is full)."""
+
+    def __init__(self, message: str, *, disk_full: bool = False) -> None:
+        super().__init__(message)
+        self.disk_full = disk_full
+
+
 class TaskFailedError(MeshyError):
     """A task ended FAILED or CANCELED; ``task_error`` holds Meshy's explanation."""
 

@@ -14,6 +14,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -22,6 +23,7 @@ import requests
 
 from . import downloads, sse
 from .errors import (
+    BadResponseError,
     ConnectionFailedError,
     MeshyError,
     QueueFullError,
@@ -118,6 +120,8 @@ class MeshyClient:
         self._local = threading.local()
         self._sessions: list[requests.Session] = []
         self._lock = threading.Lock()
+        #: server clock minus ours in seconds, from the last answer's Date header (0 until one came)
+        self.clock_offset = 0.0
 
     def __repr__(self) -> str:
         return f"MeshyClient(base_url={self.base_url!r}, api_key='***')"
@@ -201,6 +205,7 @@ class MeshyClient:
                 failure: MeshyError = err
             else:
                 elapsed = time.monotonic() - started
+                self._note_clock(resp)
                 log.debug("%s %s -> %s in %.3fs", method, path, resp.status_code, elapsed)
                 if resp.status_code < 400:
                     return resp
@@ -249,15 +254,26 @@ class MeshyClient:
             )
         return ConnectionFailedError(f"The connection to Meshy at {host} broke ({type(exc).__name__})")
 
-    def _json(self, resp: requests.Response) -> Any:
+    def _json(self, resp: requests.Response, *, create: bool = False) -> Any:
         try:
             return sse.parse_json(resp.text)
         except ValueError:
-            raise MeshyError(
-                f"Meshy sent an answer that is not valid JSON (HTTP {resp.status_code})"
+            raise BadResponseError(
+                f"Meshy sent an answer that is not valid JSON (HTTP {resp.status_code})", maybe_sent=create
             ) from None
         finally:
             resp.close()
+
+    def _note_clock(self, resp: requests.Response) -> None:
+        """Keep the server's clock offset (its ``Date`` header), to place its timestamps on ours."""
+        value = resp.headers.get("Date")
+        if not value:
+            return
+        try:
+            server = parsedate_to_datetime(value).timestamp()
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return
+        self.clock_offset = server - time.time()
 
     # ------------------------------------------------------------------ API
 
@@ -295,10 +311,10 @@ class MeshyClient:
             create=True,
             retry_queue_full=retry_queue_full,
         )
-        data = self._json(resp)
+        data = self._json(resp, create=True)
         task_id = data.get("result") if isinstance(data, dict) else None
         if not isinstance(task_id, str) or not task_id:
-            raise MeshyError("Meshy accepted the create call but sent back no task id")
+            raise BadResponseError("Meshy accepted the create call but sent back no task id", maybe_sent=True)
         log.info("created %s task %s", kind.value, task_id)
         return task_id
 
@@ -307,7 +323,7 @@ class MeshyClient:
         kind = Kind.parse(kind)
         data = self._json(self._request("GET", self._url(kind.value, task_id)))
         if not isinstance(data, dict):
-            raise MeshyError("Meshy sent something other than a task object")
+            raise BadResponseError("Meshy sent something other than a task object")
         return Task.from_json(data)
 
     def delete(self, kind: Kind | str, task_id: str) -> None:
@@ -331,7 +347,7 @@ class MeshyClient:
         if isinstance(data, dict):  # tolerate a wrapped list
             data = data.get("result") or data.get("data") or data.get("tasks") or []
         if not isinstance(data, list):
-            raise MeshyError("Meshy sent something other than a list of tasks")
+            raise BadResponseError("Meshy sent something other than a list of tasks")
         return [Task.from_json(t) for t in data if isinstance(t, dict)]
 
     def list(
@@ -385,7 +401,7 @@ class MeshyClient:
         try:
             return int(data["balance"])
         except (TypeError, KeyError, ValueError):
-            raise MeshyError("Meshy's balance answer did not contain a number") from None
+            raise BadResponseError("Meshy's balance answer did not contain a number") from None
 
     def download(
         self,

@@ -13,12 +13,35 @@ import json
 import os
 import threading
 import time
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+
+class JobState(StrEnum):
+    """Every state a job's journal record can hold (the ``state`` field)."""
+
+    QUEUED = "queued"  # accepted here, nothing sent yet
+    CREATING = "creating"  # the create call is running (durable: a crash here is looked for later)
+    WAITING = "waiting"  # Meshy's queue is full; the create is retried by itself
+    IN_DOUBT = "in_doubt"  # the create's answer was lost: the task may exist and is looked for again
+    CREATED = "created"  # the task id is known (durable)
+    FOLLOWING = "following"  # an existing task is followed (import by id, resume)
+    SUSPENDED = "suspended"  # following stopped (network, server errors); resume picks it up
+    SUCCEEDED = "succeeded"  # finished on Meshy and downloaded
+    IMPORTED = "imported"  # in a scene
+    FAILED = "failed"  # FAILED/CANCELED on Meshy, 404, or refused before anything was sent
+    CANCELED = "canceled"  # the user stopped waiting here; the task keeps running on Meshy
+    DELETED = "deleted"
+    DISMISSED = "dismissed"
+    NOT_CREATED = "not_created"  # provably never reached Meshy: safe to run again
+    UNRESOLVED = "unresolved"  # several tasks could be this one: left to the user
+
+
 #: States after which a job needs nothing more from the service.
 FINISHED_STATES = frozenset(
-    {"succeeded", "failed", "canceled", "imported", "deleted", "dismissed", "not_created", "unresolved"}
+    {JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELED, JobState.IMPORTED, JobState.DELETED,
+     JobState.DISMISSED, JobState.NOT_CREATED, JobState.UNRESOLVED}
 )
 
 
@@ -106,6 +129,23 @@ class Journal:
             for job in self.jobs().values()
             if job.get("task_id") and job.get("state") not in FINISHED_STATES
         ]
+
+    def claims(self) -> dict[str, str]:
+        """Task id -> the job that recorded it first (file order).
+
+        Two processes sharing one journal may both find the same task after a
+        lost create answer; appends are ordered, so the first claim wins and
+        the other job keeps looking instead of adopting it too.
+        """
+        first: dict[str, str] = {}
+        for line in self._lines():
+            try:
+                entry = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(entry, dict) and isinstance(entry.get("task_id"), str) and entry["task_id"]:
+                first.setdefault(entry["task_id"], str(entry.get("job_id")))
+        return first
 
     def find_task(self, task_id: str) -> dict[str, Any] | None:
         """The latest record of the job that follows ``task_id``, if any."""
