@@ -1,12 +1,13 @@
 """Meshy Tools: remesh, retexture, image to 3D and image to image in Blender.
 
-Registration only, in dependency order: preferences, operators (with their
-runtime: job engine, timers, resume on load), panels and menus, the batch CLI.
+Registration only, in dependency order: preferences, the properties made from
+the parameter table, operators (with their runtime: job engine, timers, resume
+on load), panels and menus, the batch CLI.
 """
 
-from . import cli, operators, panels, preferences
+from . import cli, operators, panels, preferences, properties
 
-_modules = (preferences, operators, panels, cli)
+_modules = (preferences, properties, operators, panels, cli)
 
 
 def register() -> None:

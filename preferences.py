@@ -8,42 +8,22 @@ with ``MESHY_API_KEY=... blender -b --python job.py`` and no saved settings.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 import bpy
 from bpy.props import BoolProperty, EnumProperty, IntProperty, StringProperty
 
+from .client import catalog
+from .core.params import enum_id
+from .core.settings import Settings
+
+__all__ = ["ADDON_ID", "MESHY_AddonPreferences", "Settings", "addon_prefs", "settings", "user_dir"]
+
 DEFAULT_BASE_URL = "https://api.meshy.ai"
 ADDON_ID = __package__ or "meshy_tools"
 
-MESH_MODELS = [
-    ("LATEST", "Latest", "Meshy's newest model (Meshy 6)"),
-    ("MESHY_6", "Meshy 6", "Meshy 6"),
-    ("MESHY_5", "Meshy 5", "Meshy 5 (cheaper)"),
-]
-IMAGE_MODELS = [
-    ("NANO_BANANA", "Nano Banana", "3 credits per image"),
-    ("NANO_BANANA_2", "Nano Banana 2", "6 credits per image"),
-    ("NANO_BANANA_PRO", "Nano Banana Pro", "9 credits per image"),
-    ("GPT_IMAGE_2", "GPT Image 2", "12 credits per image"),
-]
-
-
-@dataclass(frozen=True)
-class Settings:
-    """A snapshot of what the client needs, with env overrides applied."""
-
-    api_key: str
-    base_url: str
-    max_in_flight: int
-    download_dir: Path
-    proxy: str
-    ca_bundle: str
-    keep_original: bool
-    key_from_env: bool
-    default_mesh_model: str
-    default_image_model: str
+MESH_MODELS = [(enum_id(m.id), m.label, m.note) for m in catalog.MESH_MODELS]
+IMAGE_MODELS = [(enum_id(m.id), m.label, m.note) for m in catalog.IMAGE_MODELS]
 
 
 class MESHY_AddonPreferences(bpy.types.AddonPreferences):
@@ -120,21 +100,22 @@ def addon_prefs(context: bpy.types.Context | None = None) -> MESHY_AddonPreferen
     return addon.preferences if addon else None
 
 
-def user_dir() -> Path:
+def user_dir(*, create: bool = False) -> Path:
     """The add-on's own writable folder (never inside the extension itself).
 
     ``MESHY_TOOLS_DIR`` moves it (journal, uploads, default downloads), e.g. to
-    shared storage on a render farm or to a scratch folder in tests.
+    shared storage on a render farm or to a scratch folder in tests. Only a
+    writer asks for ``create``: reading the settings (a panel's draw) touches no disk.
     """
     if os.environ.get("MESHY_TOOLS_DIR"):
         path = Path(os.environ["MESHY_TOOLS_DIR"])
-        path.mkdir(parents=True, exist_ok=True)
+        if create:
+            path.mkdir(parents=True, exist_ok=True)
         return path
     try:
-        return Path(bpy.utils.extension_path_user(ADDON_ID, create=True))
+        return Path(bpy.utils.extension_path_user(ADDON_ID, create=create))
     except (ValueError, AttributeError):  # loaded as a legacy add-on, not an extension
-        path = Path(bpy.utils.user_resource("DATAFILES", path="meshy_tools", create=True))
-        return path
+        return Path(bpy.utils.user_resource("DATAFILES", path="meshy_tools", create=create))
 
 
 def settings(context: bpy.types.Context | None = None) -> Settings:
@@ -142,12 +123,14 @@ def settings(context: bpy.types.Context | None = None) -> Settings:
     prefs = addon_prefs(context)
     env_key = os.environ.get("MESHY_API_KEY", "").strip()
     download = (prefs.download_dir if prefs else "") or os.environ.get("MESHY_DOWNLOAD_DIR", "")
+    home = user_dir()
     return Settings(
         api_key=env_key or (prefs.api_key.strip() if prefs else ""),
         base_url=(os.environ.get("MESHY_BASE_URL", "").strip() or (prefs.base_url if prefs else "")
                   or DEFAULT_BASE_URL).rstrip("/"),
         max_in_flight=prefs.max_in_flight if prefs else 10,
-        download_dir=Path(bpy.path.abspath(download)) if download else user_dir() / "downloads",
+        download_dir=Path(bpy.path.abspath(download)) if download else home / "downloads",
+        user_dir=home,
         proxy=prefs.proxy.strip() if prefs else "",
         ca_bundle=bpy.path.abspath(prefs.ca_bundle) if prefs and prefs.ca_bundle else "",
         keep_original=prefs.keep_original if prefs else True,

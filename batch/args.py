@@ -1,4 +1,4 @@
-"""The command line of ``blender --command meshy``: argparse built from operators/params.py.
+"""The command line of ``blender --command meshy``: argparse built from core/params.py.
 
 The task options are generated from ``PARAMS``, the same table the operators
 and the sidebar are built from, so a parameter added there appears here with
@@ -13,21 +13,15 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ..operators.params import PARAMS, Param
+from ..core.params import PARAMS, Param
 
 KINDS = ("remesh", "retexture", "image-to-3d", "image-to-image")
 MODEL_SUFFIXES = (".glb", ".gltf", ".obj", ".fbx", ".stl")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
 DEFAULT_JOBS = 10  # the smallest account's queue (Pro: 10 unfinished tasks)
 
-#: Blender-side inputs that name a local file: option -> the API field it fills.
-FILE_OPTIONS = {
-    "style_image_path": "image_style_url",
-    "texture_image_path": "texture_image_url",
-    "reference_image_paths": "reference_image_urls",
-}
-#: Blender-side inputs with no meaning in a batch (a Blender image, a render of the UI scene).
-SKIPPED = {"image_name", "style_image_name", "use_render"}
+#: Inputs that name local files: option -> the API field it fills (from the table's ``fills``).
+FILE_OPTIONS = {p.name: p.fills for kind in KINDS for p in PARAMS[kind] if p.role == "input" and p.cli}
 
 INPUT_HELP = {
     "remesh": "model files or globs (.glb .gltf .obj .fbx .stl), or .blend files (each mesh object is an asset)",
@@ -54,10 +48,6 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message} (see --help)")
 
 
-def option(name: str) -> str:
-    return "--" + name.replace("_", "-")
-
-
 def _csv(choices: tuple[str, ...]) -> Any:
     def parse(text: str) -> list[str]:
         values = [v.strip().lower() for v in text.split(",") if v.strip()]
@@ -82,7 +72,7 @@ def _enum(choices: tuple[str, ...]) -> Any:
 
 def add_param(group: argparse._ArgumentGroup, param: Param) -> None:
     """One task option from one operator parameter (default None: not sent)."""
-    flag = option(param.name)
+    flag = param.flag
     help_ = param.description.replace("%", "%%")
     if param.type == "bool":
         group.add_argument(flag, action=argparse.BooleanOptionalAction, default=None,
@@ -141,9 +131,8 @@ def build_parser() -> argparse.ArgumentParser:
         run.add_argument("--quiet", "-q", action="store_true", help="only the summary on stderr")
         task = p.add_argument_group(f"{kind} options (Meshy's names; only those given are sent)")
         for param in PARAMS[kind]:
-            if param.name in SKIPPED or param.name == "image_path":
-                continue
-            add_param(task, param)
+            if param.cli:
+                add_param(task, param)
     st = subs.add_parser("status", help="show the state of a batch from its --out folder (no network)",
                          description="Show each asset's state, task id and outputs from <out>/journal.jsonl.")
     _common(st)
@@ -170,15 +159,6 @@ def parse(argv: list[str]) -> argparse.Namespace:
 
 
 def task_options(ns: argparse.Namespace) -> dict[str, Any]:
-    """The API parameters given on the command line (file options not yet read)."""
-    args: dict[str, Any] = {}
-    for param in PARAMS[ns.command]:
-        if param.name in SKIPPED or param.name == "image_path":
-            continue
-        value = getattr(ns, param.name, None)
-        if value is None:
-            continue
-        if param.name == "decimation_mode" and value == 0:
-            continue
-        args[param.name] = value
-    return args
+    """The task options given on the command line, as API values (file options not yet read)."""
+    return {p.name: getattr(ns, p.name) for p in PARAMS[ns.command]
+            if p.cli and getattr(ns, p.name, None) is not None}

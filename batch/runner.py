@@ -33,21 +33,17 @@ from ..client import MeshyClient
 from ..client.engine import DEFAULT_OUTPUTS, Job, JobEngine, JobEvent, cached_files
 from ..client.errors import AuthenticationError, MeshyError, ValidationError
 from ..client.journal import Journal
-from ..client.models import request_from_dict
 from ..client.pricing import estimate_credits
 from ..client.reconcile import resolve_creating
 from ..client.uploads import FileInput
-from ..operators import glb, importing, scene_io
-from ..operators.inputs import CHAINS
-from ..operators.messages import explain
+from ..core import glb
+from ..core.messages import explain
+from ..core.requests import build_request, can_chain, effective_ai_model
+from ..operators import importing, scene_io
 from . import report
 from .args import FILE_OPTIONS, IMAGE_SUFFIXES, MODEL_SUFFIXES, UsageError
 
 MODEL_KINDS = ("remesh", "retexture")
-INPUT_FIELD = {"remesh": "model_url", "retexture": "model_url", "image-to-3d": "image_url",
-               "image-to-image": "reference_image_urls"}
-PLACEHOLDER = {"model_url": "https://example.invalid/model.glb", "image_url": "https://example.invalid/image.png",
-               "reference_image_urls": ["https://example.invalid/image.png"]}
 SUMMARY_EVERY = 5.0
 REPORT_EVERY = 10.0
 _CLEARED = ("objects", "collections", "meshes", "materials", "images", "textures", "node_groups", "cameras",
@@ -237,7 +233,7 @@ def decide(assets: list[Asset], opts: Options) -> None:
 
 
 def base_args(opts: Options) -> dict[str, Any]:
-    """The task options as API values; file options become uploads; checked before any work."""
+    """The task options as API values, the file options read as uploads; checked before any work."""
     args = dict(opts.params)
     for option_name, api_name in FILE_OPTIONS.items():
         value = args.pop(option_name, None)
@@ -257,35 +253,15 @@ def base_args(opts: Options) -> dict[str, Any]:
             args[api_name] = [*(args.get(api_name) or []), *uploads]
         elif api_name not in args:
             args[api_name] = uploads[0]
-    if "ai_model" not in args:
-        s = preferences.settings()
-        default = s.default_image_model if opts.kind == "image-to-image" else s.default_mesh_model
-        if opts.kind == "image-to-image" or default != "LATEST":
-            args["ai_model"] = default.lower().replace("_", "-")
     if opts.kind == "image-to-image" and "prompt" not in args:
         raise UsageError("image-to-image needs --prompt: the edit to apply")
-    if args.get("target_formats") and "glb" not in args["target_formats"]:
-        args["target_formats"] = ["glb", *args["target_formats"]]  # results are imported from GLB
     return args
 
 
-def make_request(kind: str, args: dict[str, Any]) -> Any:
-    request = request_from_dict(kind, {})
-    for name, value in args.items():
-        setattr(request, name, value)
-    request.validate()
-    return request
-
-
 def check_args(kind: str, args: dict[str, Any], explicit: bool) -> None:
-    """Validate once with a stand-in input, so a bad option is exit 2 before anything is sent."""
-    probe = dict(args)
-    if not explicit:
-        field_ = INPUT_FIELD[kind]
-        probe[field_] = list(args.get(field_) or []) + PLACEHOLDER[field_] if field_ == "reference_image_urls" \
-            else PLACEHOLDER[field_]
+    """Refuse a bad option (exit 2) before anything is planned or sent; the inputs come later."""
     try:
-        make_request(kind, probe)
+        build_request(kind, args, preferences.settings(), require_input=explicit)
     except ValidationError as exc:
         raise UsageError(exc.message) from None
 
@@ -303,7 +279,7 @@ def asset_request(kind: str, args: dict[str, Any], asset: Asset) -> Any:
             per["image_url"] = FileInput.image(path)
         else:
             per["reference_image_urls"] = [FileInput.image(path), *(args.get("reference_image_urls") or [])]
-    return make_request(kind, per)
+    return build_request(kind, per, preferences.settings())
 
 
 def outputs_for(kind: str, args: dict[str, Any]) -> tuple[str, ...]:
@@ -344,7 +320,7 @@ def prepare_uploads(assets: list[Asset], opts: Options) -> None:
         for asset in items:
             obj = bpy.data.objects[asset.object]
             source = scene_io.task_source(obj)
-            if source and source[0] in CHAINS[opts.kind]:
+            if source and can_chain(opts.kind, source[0]):
                 asset.input_task_id = source[1]  # made by Meshy and not edited since: chain, no upload
                 continue
             asset.upload = scene_io.export_objects_glb([obj], uploads / f"{asset.out_name}.glb")
@@ -701,7 +677,8 @@ def run_batch(opts: Options) -> int:
 def _print_plan(assets: list[Asset], opts: Options, args: dict[str, Any]) -> int:
     total = 0
     for asset in assets:
-        cost = estimate_credits(opts.kind, args) if asset.action == "create" else 0
+        model = effective_ai_model(opts.kind, args.get("ai_model"), preferences.settings())
+        cost = estimate_credits(opts.kind, {**args, "ai_model": model}) if asset.action == "create" else 0
         total += cost
         print(f"{asset.action:<7} {asset.key}  -> {opts.out / (asset.out_name + '.blend')}  ~{cost} credits")
     print(f"{len(assets)} asset(s); about {total} credits for the tasks to create")

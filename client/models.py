@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any, ClassVar
 from urllib.parse import urlparse
 
+from . import catalog
 from .errors import ValidationError
 from .uploads import IMAGE_EXTENSIONS, MODEL_EXTENSIONS, FileInput
 
@@ -41,8 +42,8 @@ class Kind(StrEnum):
             ) from None
 
 
-IMAGE_TO_IMAGE_MODELS = ("nano-banana", "nano-banana-2", "nano-banana-pro", "gpt-image-2")
-MESHY_MODELS = ("meshy-5", "meshy-6", "latest")
+IMAGE_TO_IMAGE_MODELS = catalog.ids(catalog.IMAGE_MODELS)
+MESHY_MODELS = catalog.ids(catalog.MESH_MODELS)
 TOPOLOGIES = ("quad", "triangle")
 SYMMETRY_MODES = ("off", "auto", "on")
 POSE_MODES = ("a-pose", "t-pose", "")
@@ -169,15 +170,20 @@ class _Request:
     KIND: ClassVar[Kind]
     BOOLS: ClassVar[tuple[str, ...]] = ()
 
-    def validate(self) -> None:
-        """Raise ValidationError for the first broken rule; return None if all is well."""
+    def validate(self, *, require_input: bool = True) -> None:
+        """Raise ValidationError for the first broken rule; return None if all is well.
+
+        ``require_input=False`` checks every value that is set but lets the inputs a
+        caller gathers afterwards be missing (the model, the images, a style image),
+        so a bad option is refused before any export, render or conversion.
+        """
         for name in self.BOOLS:
             value = getattr(self, name)
             if value is not None:
                 _check_type(name, value, bool)
-        self._validate()
+        self._validate(require_input)
 
-    def _validate(self) -> None:  # pragma: no cover - overridden
+    def _validate(self, require_input: bool) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
 
     def is_valid(self) -> bool:
@@ -213,8 +219,10 @@ class _Request:
         return cls(**{k: _load(v) for k, v in data.items()})
 
 
-def _require_one(a_name: str, a: Any, b_name: str, b: Any, *, both_ok: bool) -> None:
+def _require_one(a_name: str, a: Any, b_name: str, b: Any, *, both_ok: bool, required: bool = True) -> None:
     if a is None and b is None:
+        if not required:
+            return
         raise ValidationError(f"Give either {a_name} or {b_name}", a_name)
     if not both_ok and a is not None and b is not None:
         raise ValidationError(f"Give only one of {a_name} and {b_name}, not both", b_name)
@@ -233,7 +241,7 @@ class ImageToImageRequest(_Request):
     reference_image_urls: list | None = None
     generate_multi_view: bool | None = None
 
-    def _validate(self) -> None:
+    def _validate(self, require_input: bool = True) -> None:
         if self.ai_model is None:
             raise ValidationError("ai_model is required for image-to-image", "ai_model")
         _check_enum("ai_model", self.ai_model, IMAGE_TO_IMAGE_MODELS)
@@ -241,6 +249,8 @@ class ImageToImageRequest(_Request):
             raise ValidationError("prompt is required for image-to-image", "prompt")
         _check_prompt("prompt", self.prompt)
         refs = self.reference_image_urls
+        if refs is None and not require_input:
+            return
         if refs is None:
             raise ValidationError("reference_image_urls is required for image-to-image", "reference_image_urls")
         _check_type("reference_image_urls", refs, (list, tuple))
@@ -307,9 +317,10 @@ class ImageTo3DRequest(_Request, _RemeshOptions):
     auto_size: bool | None = None
     origin_at: str | None = None
 
-    def _validate(self) -> None:
+    def _validate(self, require_input: bool = True) -> None:
         # If both inputs are given the service uses input_task_id, so both is fine.
-        _require_one("input_task_id", self.input_task_id, "image_url", self.image_url, both_ok=True)
+        _require_one("input_task_id", self.input_task_id, "image_url", self.image_url, both_ok=True,
+                     required=require_input)
         if self.input_task_id is not None:
             _check_task_id("input_task_id", self.input_task_id)
         if self.image_url is not None:
@@ -356,14 +367,16 @@ class RetextureRequest(_Request):
     target_formats: list | None = None
     alpha_thumbnail: bool | None = None
 
-    def _validate(self) -> None:
-        _require_one("input_task_id", self.input_task_id, "model_url", self.model_url, both_ok=False)
+    def _validate(self, require_input: bool = True) -> None:
+        _require_one("input_task_id", self.input_task_id, "model_url", self.model_url, both_ok=False,
+                     required=require_input)
         if self.input_task_id is not None:
             _check_task_id("input_task_id", self.input_task_id)
         if self.model_url is not None:
             _check_source("model_url", self.model_url, "model")
         _require_one(
-            "text_style_prompt", self.text_style_prompt, "image_style_url", self.image_style_url, both_ok=False
+            "text_style_prompt", self.text_style_prompt, "image_style_url", self.image_style_url, both_ok=False,
+            required=require_input,
         )
         if self.text_style_prompt is not None:
             _check_prompt("text_style_prompt", self.text_style_prompt)
@@ -393,8 +406,9 @@ class RemeshRequest(_Request, _RemeshOptions):
     convert_format_only: bool | None = None
     alpha_thumbnail: bool | None = None
 
-    def _validate(self) -> None:
-        _require_one("input_task_id", self.input_task_id, "model_url", self.model_url, both_ok=False)
+    def _validate(self, require_input: bool = True) -> None:
+        _require_one("input_task_id", self.input_task_id, "model_url", self.model_url, both_ok=False,
+                     required=require_input)
         if self.input_task_id is not None:
             _check_task_id("input_task_id", self.input_task_id)
         if self.model_url is not None:

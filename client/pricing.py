@@ -1,4 +1,4 @@
-"""Estimated credits per request, from Meshy's documented prices.
+"""Estimated credits per request, from Meshy's documented prices (``catalog``).
 
 An estimate to show before paying: the task's ``consumed_credits`` is the
 truth. Unknown models are priced at the highest documented price, so the
@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import catalog
 from .models import Kind
 
-IMAGE_TO_IMAGE_PER_IMAGE = {"nano-banana": 3, "nano-banana-2": 6, "nano-banana-pro": 9, "gpt-image-2": 12}
-MULTI_VIEW_IMAGES = 3
+IMAGE_TO_IMAGE_PER_IMAGE = {m.id: m.credits for m in catalog.IMAGE_MODELS}
+MULTI_VIEW_IMAGES = catalog.MULTI_VIEW_IMAGES
 #: (without texture, with texture) per ai_model; meshy-6 and latest cost the same.
-IMAGE_TO_3D = {"meshy-6": (20, 30), "latest": (20, 30), "meshy-5": (5, 15)}
-RETEXTURE = 10
-REMESH = 5
+IMAGE_TO_3D = {m.id: (m.credits_untextured, m.credits) for m in catalog.MESH_MODELS}
+RETEXTURE = catalog.RETEXTURE_CREDITS
+REMESH = catalog.REMESH_CREDITS
 
 
 def _get(request: Any, name: str) -> Any:

@@ -1,19 +1,18 @@
-"""The Meshy operators, their shared runtime (job engine, timers, resume)."""
+"""The Meshy operators: one class per task a user can run (F3, menus, the sidebar, Python)."""
 
 from __future__ import annotations
 
 import bpy
 
-from . import account, history, image_to_3d, image_to_image, params, remesh, retexture, runtime, scene_settings, tasks
+from . import account, history, image_to_3d, image_to_image, remesh, retexture, run, runtime, tasks
 
 classes = (
-    *params.classes,
     *remesh.classes,
     *retexture.classes,
     *image_to_3d.classes,
     *image_to_image.classes,
+    *run.classes,
     *tasks.classes,
-    *scene_settings.classes,
     *account.classes,
     *history.classes,
 )
@@ -22,8 +21,6 @@ _register_classes, _unregister_classes = bpy.utils.register_classes_factory(clas
 
 def register() -> None:
     _register_classes()
-    scene_settings.register()
-    history.register()
     account.register()
     runtime.register()
 
@@ -31,6 +28,4 @@ def register() -> None:
 def unregister() -> None:
     runtime.unregister()
     account.unregister()
-    history.unregister()
-    scene_settings.unregister()
     _unregister_classes()

@@ -19,7 +19,7 @@ from bpy.props import StringProperty
 from .. import preferences
 from ..client import errors
 from ..client.engine import result_dir
-from . import messages
+from ..core import messages
 from .runtime import RUNTIME, run_in_background
 
 

@@ -21,13 +21,14 @@ from typing import Any
 
 import bpy
 
-from .. import preferences
+from .. import preferences, properties
 from ..client.engine import Job
 from ..client.errors import MeshyError
-from ..client.models import request_from_dict
 from ..client.uploads import FileInput
-from . import messages
-from .params import PARAMS, api_value, to_api
+from ..core import messages
+from ..core.params import has
+from ..core.requests import build_request, keep_original, recorded_settings
+from . import inputs
 from .runtime import RUNTIME, TaskEntry, require_online, upload_dir
 
 log = logging.getLogger("meshy")
@@ -40,6 +41,7 @@ class MeshyJobOperator:
     bl_options = {"REGISTER"}
     _job_ids: tuple[str, ...] = ()
     _timer = None
+    _settings: Any = None
 
     # -- to implement ------------------------------------------------------
 
@@ -48,44 +50,42 @@ class MeshyJobOperator:
 
     # -- helpers for subclasses ---------------------------------------------
 
-    def api_args(self) -> dict[str, Any]:
-        """Parameters the caller set, as API values (only these are sent)."""
-        args: dict[str, Any] = {}
-        for param in PARAMS[self.kind]:
-            if not param.api:
-                continue
-            value = getattr(self, param.name)
-            if param.type in {"files", "urls"}:
-                if len(value):
-                    args[param.name] = to_api(param, value)
-            elif self.properties.is_property_set(param.name):
-                if param.type == "str" and value == "":
-                    continue
-                if param.name == "decimation_mode" and value == 0:
-                    continue  # 0 means "not set": the enum-less way to say none
-                args[param.name] = to_api(param, value)
-        if "ai_model" not in args and any(p.name == "ai_model" for p in PARAMS[self.kind]):
-            s = preferences.settings()
-            default = s.default_image_model if self.kind == "image-to-image" else s.default_mesh_model
-            if self.kind == "image-to-image" or default != "LATEST":
-                args["ai_model"] = api_value(default)  # the user's default model from the preferences
-        if "target_formats" in args and "glb" not in args["target_formats"]:
-            args["target_formats"] = ["glb", *args["target_formats"]]  # the add-on imports GLB
-        return args
+    def values(self) -> dict[str, Any]:
+        """What the caller set, as API values (only these are sent)."""
+        return properties.caller_values(self, self.kind)
 
-    def make_request(self, args: dict[str, Any]) -> Any:
-        """A validated request model; a broken rule raises one sentence."""
-        request = request_from_dict(self.kind, args)
-        request.validate()
-        return request
+    def request(self, values: dict[str, Any], *, require_input: bool = True) -> Any:
+        """A validated request from the caller's values and the preferences; a broken rule raises one sentence."""
+        return build_request(self.kind, values, self._settings, require_input=require_input)
 
-    def job(self, request: Any, label: str, **meta: Any) -> Job:
-        settings = {k: v for k, v in request.to_payload().items() if not _is_upload(v)}
-        if hasattr(self, "keep_original"):  # the preference unless the caller chose
-            keep = self.keep_original if self.properties.is_property_set("keep_original") else None
-            meta.setdefault("keep_original", preferences.settings().keep_original if keep is None else keep)
+    def job(self, request: Any, label: str, values: dict[str, Any], **meta: Any) -> Job:
+        if has(self.kind, "keep_original"):
+            meta.setdefault("keep_original", keep_original(values.get("keep_original"), self._settings))
         return Job(kind=self.kind, request=request, label=label,
-                   meta={"label": label, "settings": settings, **meta})
+                   meta={"label": label, "settings": recorded_settings(request), **meta})
+
+    def per_mesh_jobs(self, context: bpy.types.Context, values: dict[str, Any]) -> list[Job]:
+        """One job per selected mesh, or one for an explicit task id / model URL.
+
+        The options are checked before anything is exported, so a bad value costs
+        no export and leaves no file behind.
+        """
+        if values.get("input_task_id") or values.get("model_url"):
+            label = values.get("input_task_id") or "model"
+            return [self.job(self.request(values), str(label)[:24], values)]
+        self.request(values, require_input=False)
+        sources = inputs.model_inputs(context, self.kind)
+        try:
+            jobs = []
+            for item in sources:
+                per_object = {**values, **({"input_task_id": item.input_task_id} if item.input_task_id
+                                           else {"model_url": item.upload})}
+                jobs.append(self.job(self.request(per_object), item.obj.name, values, source=item.obj.name,
+                                     upload=item.upload.path if item.upload else ""))
+            return jobs
+        except Exception:
+            inputs.discard(sources)
+            raise
 
     # -- Blender entry points ------------------------------------------------
 
@@ -131,6 +131,7 @@ class MeshyJobOperator:
         jobs: list[Job] = []
         try:
             require_online()
+            self._settings = preferences.settings(context)  # read once for this submit
             RUNTIME.get_engine(context)  # refuses without a key, before any export
             jobs = self.build_jobs(context)
             self._job_ids = [RUNTIME.submit(job, context) for job in jobs]
@@ -190,12 +191,6 @@ class MeshyJobOperator:
             self._timer = None
         if context.workspace:
             context.workspace.status_text_set(None)
-
-
-def _is_upload(value: Any) -> bool:
-    if isinstance(value, FileInput):
-        return True
-    return isinstance(value, list) and any(isinstance(v, FileInput) for v in value)
 
 
 def _discard_uploads(jobs: list[Job]) -> None:

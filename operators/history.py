@@ -18,11 +18,11 @@ from bpy.props import EnumProperty, IntProperty
 
 from .. import preferences
 from ..client.errors import MeshyError
-from . import messages
+from ..core import messages
+from ..core.params import KIND_ITEMS, kind_from_id
+from ..properties import MAX_HISTORY_PAGE as MAX_PAGE_SIZE
 from .runtime import RUNTIME, run_in_background
-from .scene_settings import KIND_ITEMS, kind_from_id
 
-MAX_PAGE_SIZE = 50
 NAME_FIELDS = ("prompt", "text_style_prompt", "texture_prompt")
 
 
@@ -150,22 +150,4 @@ class MESHY_OT_history_page(bpy.types.Operator):
         return {"FINISHED"}
 
 
-class MESHY_PG_history(bpy.types.PropertyGroup):
-    """Which kind the History panel shows and how many rows per page."""
-
-    kind: EnumProperty(name="Kind", items=KIND_ITEMS, default="IMAGE_TO_3D")  # type: ignore[valid-type]
-    page_size: IntProperty(  # type: ignore[valid-type]
-        name="Per Page", default=10, min=1, max=MAX_PAGE_SIZE, description="Tasks per page (up to 50)",
-    )
-
-
-classes = (MESHY_OT_history_page, MESHY_PG_history)
-
-
-def register() -> None:
-    bpy.types.WindowManager.meshy_history = bpy.props.PointerProperty(type=MESHY_PG_history)
-
-
-def unregister() -> None:
-    if hasattr(bpy.types.WindowManager, "meshy_history"):
-        del bpy.types.WindowManager.meshy_history
+classes = (MESHY_OT_history_page,)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import bpy
-from bpy.props import BoolProperty
 
+from .. import properties
 from ..client.engine import Job
+from ..core.errors import UserError
 from . import inputs
 from .base import MeshyJobOperator
-from .params import annotations
-from .runtime import UserError
 
 
 class MESHY_OT_image_to_image(MeshyJobOperator, bpy.types.Operator):
@@ -20,25 +19,18 @@ class MESHY_OT_image_to_image(MeshyJobOperator, bpy.types.Operator):
     bl_description = "Edit 1 to 5 reference images with a prompt; the results become Blender images"
     kind = "image-to-image"
 
-    __annotations__ = {
-        **annotations("image-to-image"),
-        "pack_images": BoolProperty(
-            name="Pack Images", default=False,
-            description="Pack the results into the .blend (off: link the files in the download folder)",
-        ),
-    }
+    __annotations__ = properties.operator_annotations("image-to-image")
 
     def build_jobs(self, context: bpy.types.Context) -> list[Job]:
-        args = self.api_args()
-        urls = list(args.pop("reference_image_urls", []))
-        paths = [item.name for item in self.reference_image_paths if item.name]
+        values = self.values()
+        urls = list(values.pop("reference_image_urls", []))
+        paths = list(values.get("reference_image_paths", []))
         count = len(urls) + len(paths) + bool(self.image_path) + bool(self.image_name) + bool(self.use_render)
         if count == 0:
             raise UserError("Give 1 to 5 reference images: image files, a Blender image, or Render Scene")
         if count > 5:
             raise UserError(f"Image to Image takes 1 to 5 reference images; {count} were given")
-        # Check the prompt and model before converting any image.
-        self.make_request({**args, "reference_image_urls": ["data:image/png;base64,AA=="]})
+        self.request(values, require_input=False)  # check the prompt and model before converting any image
         label = ""
         for path in paths:
             upload, _, stem = inputs.image_input(context, path=path)
@@ -52,9 +44,8 @@ class MESHY_OT_image_to_image(MeshyJobOperator, bpy.types.Operator):
                 upload, _, stem = inputs.image_input(context, path=image.filepath_from_user())
             urls.append(upload)
             label = label or stem
-        args["reference_image_urls"] = urls
-        return [self.job(self.make_request(args), label=(label or "image")[:40],
-                         pack_images=self.pack_images)]
+        values["reference_image_urls"] = urls
+        return [self.job(self.request(values), (label or "image")[:40], values, pack_images=self.pack_images)]
 
 
 classes = (MESHY_OT_image_to_image,)

@@ -16,15 +16,10 @@ from pathlib import Path
 import bpy
 
 from ..client.uploads import FileInput
+from ..core.requests import can_chain
 from . import scene_io
 from .runtime import UserError, upload_dir
 
-#: Which earlier task kinds each kind accepts as ``input_task_id`` (the contract's chaining rules).
-CHAINS = {
-    "remesh": {"image-to-3d", "retexture", "text-to-3d"},
-    "retexture": {"image-to-3d", "remesh", "text-to-3d"},
-    "image-to-3d": {"image-to-image", "text-to-image"},
-}
 VERBS = {"remesh": "remesh", "retexture": "retexture"}
 
 
@@ -60,7 +55,7 @@ def model_inputs(context: bpy.types.Context, kind: str) -> list[ModelInput]:
     try:
         for obj in selected_meshes(context, kind):
             source = scene_io.task_source(obj)
-            if source and source[0] in CHAINS[kind]:
+            if source and can_chain(kind, source[0]):
                 inputs.append(ModelInput(obj, input_task_id=source[1]))
                 continue
             path = upload_dir() / f"{_safe(obj.name)}_{uuid.uuid4().hex[:8]}.glb"

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import bpy
-from bpy.props import BoolProperty
 
+from .. import properties
 from ..client.engine import Job
 from .base import MeshyJobOperator
-from .model_jobs import model_jobs
-from .params import annotations
 
 
 class MESHY_OT_remesh(MeshyJobOperator, bpy.types.Operator):
@@ -19,17 +17,10 @@ class MESHY_OT_remesh(MeshyJobOperator, bpy.types.Operator):
     bl_description = "Send the selected mesh objects to Meshy and replace them with a clean remeshed version"
     kind = "remesh"
 
-    __annotations__ = {
-        **annotations("remesh"),
-        "keep_original": BoolProperty(
-            name="Keep Original", default=True,
-            description="Keep the source object, hidden, next to the result (off: replace it)",
-        ),
-    }
+    __annotations__ = properties.operator_annotations("remesh")
 
     def build_jobs(self, context: bpy.types.Context) -> list[Job]:
-        return model_jobs(self, context)
+        return self.per_mesh_jobs(context, self.values())
 
 
 classes = (MESHY_OT_remesh,)
-

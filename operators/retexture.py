@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import bpy
-from bpy.props import BoolProperty
 
+from .. import properties
 from ..client.engine import Job
+from ..core.errors import UserError
 from . import inputs
 from .base import MeshyJobOperator
-from .model_jobs import model_jobs
-from .params import annotations
-from .runtime import UserError
 
 
 class MESHY_OT_retexture(MeshyJobOperator, bpy.types.Operator):
@@ -21,23 +19,17 @@ class MESHY_OT_retexture(MeshyJobOperator, bpy.types.Operator):
     bl_description = "Give the selected mesh objects new PBR textures made by Meshy from a prompt or an image"
     kind = "retexture"
 
-    __annotations__ = {
-        **annotations("retexture"),
-        "keep_original": BoolProperty(
-            name="Keep Original", default=True,
-            description="Keep the source object, hidden, next to the result (off: replace it)",
-        ),
-    }
+    __annotations__ = properties.operator_annotations("retexture")
 
     def build_jobs(self, context: bpy.types.Context) -> list[Job]:
-        extra = {}
-        if not self.text_style_prompt and not self.image_style_url:
-            upload, _, _ = inputs.image_input(context, path=self.style_image_path, name=self.style_image_name,
-                                              param="image_style_url")
+        values = self.values()
+        if not values.get("text_style_prompt") and not values.get("image_style_url"):
+            self.request(values, require_input=False)  # a bad option costs no image conversion
+            upload, _, _ = inputs.image_input(context, path=self.style_image_path, name=self.style_image_name)
             if upload is None:
                 raise UserError("Describe the texture in Style Prompt, or pick a style image")
-            extra["image_style_url"] = upload
-        return model_jobs(self, context, extra)
+            values["image_style_url"] = upload
+        return self.per_mesh_jobs(context, values)
 
 
 classes = (MESHY_OT_retexture,)

@@ -23,15 +23,12 @@ from ..client import MeshyClient
 from ..client.engine import Job, JobEngine, JobEvent
 from ..client.errors import MeshyError
 from ..client.journal import Journal
-from . import glb, messages
+from ..core import glb, messages
+from ..core.errors import UserError
 
 log = logging.getLogger("meshy")
 
 PUMP_INTERVAL = 0.1
-
-
-class UserError(MeshyError):
-    """A refusal we explain to the user before any network call."""
 
 
 @dataclass

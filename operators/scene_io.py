@@ -23,7 +23,7 @@ from typing import Any
 import bpy
 from mathutils import Matrix, Vector
 
-from . import glb
+from ..core import glb
 
 __all__ = [
     "SceneIOError",

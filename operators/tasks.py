@@ -10,20 +10,17 @@ from bpy.props import BoolProperty, EnumProperty, StringProperty
 from .. import preferences
 from ..client.engine import Job, cached_files
 from ..client.errors import MeshyError
-from . import messages
+from ..core import messages
+from ..core.params import KIND_ITEMS as KINDS_ITEMS
+from ..core.params import kind_from_id
+from ..core.requests import keep_original
 from .runtime import RUNTIME, TaskEntry, UserError, run_in_background
 
-KIND_ITEMS = [
-    ("AUTO", "Any", "Look the id up under every kind"),
-    ("IMAGE_TO_3D", "Image to 3D", ""),
-    ("RETEXTURE", "Retexture", ""),
-    ("REMESH", "Remesh", ""),
-    ("IMAGE_TO_IMAGE", "Image to Image", ""),
-]
+KIND_ITEMS = [("AUTO", "Any", "Look the id up under every kind"), *KINDS_ITEMS]
 
 
 def _kind(identifier: str) -> str | None:
-    return None if identifier == "AUTO" else identifier.lower().replace("_", "-")
+    return None if identifier == "AUTO" else kind_from_id(identifier)
 
 
 def _entry(job_id: str, task_id: str) -> TaskEntry | None:
@@ -114,7 +111,10 @@ class MESHY_OT_import_task(bpy.types.Operator):
     source: StringProperty(  # type: ignore[valid-type]
         name="Place On", description="An object whose place the result takes (empty: the 3D cursor)",
     )
-    keep_original: BoolProperty(name="Keep Original", default=True)  # type: ignore[valid-type]
+    keep_original: BoolProperty(  # type: ignore[valid-type]
+        name="Keep Original", default=True,
+        description="Keep the object it lands on, hidden (off: replace it); not given: the preferences decide",
+    )
 
     def invoke(self, context: bpy.types.Context, event: Any) -> set[str]:
         if not self.task_id:
@@ -134,9 +134,11 @@ class MESHY_OT_import_task(bpy.types.Operator):
         if kind is None and record and record.get("kind"):
             kind = record["kind"]
         label = (record or {}).get("label") or task_id[:8]
-        meta = {"label": label, "source": self.source, "keep_original": self.keep_original,
+        settings = preferences.settings(context)
+        chosen = self.keep_original if self.properties.is_property_set("keep_original") else None
+        meta = {"label": label, "source": self.source, "keep_original": keep_original(chosen, settings),
                 "settings": ((record or {}).get("meta") or {}).get("settings", {})}
-        files = cached_files(preferences.settings(context).download_dir, kind, task_id) if kind else None
+        files = cached_files(settings.download_dir, kind, task_id) if kind else None
         if files:  # offline re-import from the local cache
             try:
                 names = importing.import_result(kind, files, meta, task_id)

@@ -10,8 +10,8 @@ from typing import Any
 
 import bpy
 
+from ..core.params import kind_from_id
 from ..operators import history as hist
-from ..operators.scene_settings import kind_from_id
 from . import thumbnails
 from .common import PANEL, draw_message
 from .tasks import kind_id

@@ -6,7 +6,7 @@ from typing import Any
 
 import bpy
 
-from ..operators import scene_settings as ss
+from ..core.params import KIND_ITEMS
 
 
 class MESHY_MT_object(bpy.types.Menu):
@@ -18,7 +18,7 @@ class MESHY_MT_object(bpy.types.Menu):
     def draw(self, context: bpy.types.Context) -> None:
         layout = self.layout
         layout.operator_context = "INVOKE_DEFAULT"
-        for identifier, title, _desc in ss.KIND_ITEMS:
+        for identifier, title, _desc in KIND_ITEMS:
             layout.operator("meshy.run", text=title).kind = identifier
         layout.separator()
         layout.operator("meshy.import_task", text="Import Task by ID…")

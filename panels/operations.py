@@ -8,14 +8,13 @@ the reason shown when an input is missing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import bpy
 
-from ..operators import messages
-from ..operators import scene_settings as ss
-from ..operators.params import PARAMS, Param
+from .. import preferences, properties
+from ..core.params import KINDS, PARAMS, TITLES, Param, kind_id
+from ..core.views import operations as views
 from ..operators.runtime import RUNTIME
 from .common import PANEL, draw_message
 
@@ -35,31 +34,14 @@ ICONS = {"remesh": "MOD_REMESH", "retexture": "TEXTURE", "image-to-3d": "MESH_MO
          "image-to-image": "IMAGE_DATA"}
 
 
-@dataclass
-class RunView:
-    """The cost line and the Run button's state (pure, tested headless)."""
-
-    cost_text: str
-    enough: bool
-    blocker: str
-    tasks: int
+def selected_meshes(context: Any) -> list[Any]:
+    return [o for o in (getattr(context, "selected_objects", None) or []) if o.type == "MESH"]
 
 
-def run_view(kind: str, context: Any, group: Any, balance: int | None) -> RunView:
-    credits = ss.estimate(kind, context, group)
-    tasks = ss.task_count(kind, context, group)
-    per = f" ({tasks} tasks)" if tasks > 1 else ""
-    have = f"{balance:,} left" if balance is not None else "balance unknown"
-    enough = balance is None or credits <= balance
-    return RunView(f"≈ {credits} credits{per} · {have}", enough, ss.blocker(kind, context, group), tasks)
-
-
-def selection_text(context: Any) -> str:
-    meshes = ss.selected_meshes(context)
-    if not meshes:
-        return "Selection: no mesh object"
-    more = f" and {len(meshes) - 1} more" if len(meshes) > 1 else ""
-    return f"Selection: {meshes[0].name}{more}"
+def run_view(kind: str, context: Any, group: Any, balance: int | None) -> views.RunView:
+    """What the cost line and the Run button show for the scene's options now."""
+    return views.run_view(kind, properties.scene_values(group, kind), selected_meshes=len(selected_meshes(context)),
+                          settings=preferences.settings(context), online=bool(bpy.app.online_access), balance=balance)
 
 
 def draw_param(layout: Any, group: Any, p: Param) -> None:
@@ -88,7 +70,7 @@ def draw_references(layout: Any, group: Any) -> None:
 
 
 def draw_operation(layout: Any, context: Any, kind: str) -> None:
-    group = ss.options(context, kind)
+    group = properties.options(context, kind)
     if group is None:
         return
     layout.use_property_split = True
@@ -96,16 +78,18 @@ def draw_operation(layout: Any, context: Any, kind: str) -> None:
     params = {p.name: p for p in PARAMS[kind]}
     box = layout.box().column()
     if kind in ("remesh", "retexture"):
-        box.label(text=selection_text(context), icon="OBJECT_DATA")
+        names = [o.name for o in selected_meshes(context)]
+        box.label(text=views.selection_text(names), icon="OBJECT_DATA")
     for name in INPUTS[kind]:
         draw_param(box, group, params[name])
     col = layout.column()
     for p in PARAMS[kind]:
-        if not p.advanced and p.name not in INPUTS[kind]:
+        if p.sidebar and not p.advanced and p.name not in INPUTS[kind]:
             draw_param(col, group, p)
-    for name in ss.EXTRA.get(kind, ()):
-        col.prop(group, name)
-    advanced = [p for p in PARAMS[kind] if p.advanced and p.name not in INPUTS[kind]]
+    prefs = preferences.addon_prefs(context)
+    if kind in ("remesh", "retexture") and prefs is not None:
+        col.prop(prefs, "keep_original")  # the preference itself: one choice for the sidebar and scripts
+    advanced = [p for p in PARAMS[kind] if p.sidebar and p.advanced and p.name not in INPUTS[kind]]
     header, body = _fold(layout, f"meshy_{kind}_advanced")
     header.label(text="Advanced")
     if body is not None:
@@ -126,14 +110,12 @@ def draw_run(layout: Any, context: Any, kind: str, group: Any) -> None:
     col = layout.column(align=True)
     col.use_property_split = False
     col.label(text=view.cost_text, icon="NONE" if view.enough else "ERROR")
-    if not view.enough:
-        draw_message(col, messages.top_up_hint(RUNTIME.balance, ss.estimate(kind, context, group)),
-                     icon="INFO", context=context)
+    if view.top_up:
+        draw_message(col, view.top_up, icon="INFO", context=context)
     row = col.row()
     row.scale_y = 1.4
     row.enabled = not view.blocker
-    row.operator("meshy.run", text=f"Run {ss.TITLES[kind]}", icon="PLAY").kind = ss.KIND_ITEMS[
-        ss.KINDS.index(kind)][0]
+    row.operator("meshy.run", text=f"Run {TITLES[kind]}", icon="PLAY").kind = kind_id(kind)
     if view.blocker:
         draw_message(col, view.blocker, icon="INFO", context=context)
 
@@ -147,11 +129,11 @@ def _panel(kind: str, order: int) -> type:
 
     name = "VIEW3D_PT_meshy_" + kind.replace("-", "_")
     return type(name, (PANEL, bpy.types.Panel), {
-        "__doc__": f"Meshy {ss.TITLES[kind]}: inputs, options, estimated credits and Run.",
-        "bl_idname": name, "bl_label": ss.TITLES[kind], "bl_order": order,
+        "__doc__": f"Meshy {TITLES[kind]}: inputs, options, estimated credits and Run.",
+        "bl_idname": name, "bl_label": TITLES[kind], "bl_order": order,
         "bl_options": {"DEFAULT_CLOSED"} if kind != "remesh" else set(),
         "draw": draw, "draw_header": draw_header,
     })
 
 
-classes = tuple(_panel(kind, i + 1) for i, kind in enumerate(ss.KINDS))
+classes = tuple(_panel(kind, i + 1) for i, kind in enumerate(KINDS))

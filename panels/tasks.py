@@ -14,9 +14,9 @@ from typing import Any
 
 import bpy
 
-from ..operators import messages
+from ..core import messages
+from ..core.params import TITLES
 from ..operators.runtime import RUNTIME
-from ..operators.scene_settings import TITLES
 from . import thumbnails
 from .common import PANEL, draw_message, progress_bar
 

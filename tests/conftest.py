@@ -1,8 +1,17 @@
-"""Shared fixtures: the repo root on sys.path and a fresh emulator per test."""
+"""Shared fixtures: the repo root on sys.path and a fresh emulator per test.
+
+The add-on's bpy-free layers (``core``, ``service``, ``client``, the batch's
+command line) use relative imports across packages (``from ..client import
+...``), so tier 1 imports them as Blender does, inside one package:
+``meshy_tools`` is that package here, made from the repo root without running
+its ``__init__.py`` (which registers with Blender). ``client`` alone stays
+importable as before.
+"""
 
 from __future__ import annotations
 
 import sys
+import types
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +20,12 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+ADDON_PACKAGE = "meshy_tools"
+if ADDON_PACKAGE not in sys.modules:
+    _package = types.ModuleType(ADDON_PACKAGE, "The add-on's root, for its bpy-free layers (tier 1).")
+    _package.__path__ = [str(ROOT)]
+    sys.modules[ADDON_PACKAGE] = _package
 
 TEST_KEY = "msy_dummy_api_key_for_test_mode_12345678"
 

@@ -97,9 +97,7 @@ def test_offline_refuses_with_the_way_to_allow_it(ui):
         pytest.skip("this Blender does not follow the preference at run time")
     with pytest.raises(RuntimeError, match="Online access is off"):
         bpy.ops.meshy.refresh_account()
-    ss = mod("operators.scene_settings")
-    group = ss.options(bpy.context, "remesh")
-    assert ss.blocker("remesh", bpy.context, group).startswith("Online access is off")
+    assert mod("operators.run").run_blocker(bpy.context, "remesh").startswith("Online access is off")
     mod("panels.state").tick(bpy.context)  # no fetch, no error
 
 
@@ -107,57 +105,67 @@ def test_offline_refuses_with_the_way_to_allow_it(ui):
 
 
 def test_run_blocker_names_the_missing_input(ui):
-    ss = mod("operators.scene_settings")
+    props, blocker = mod("properties"), mod("operators.run").run_blocker
     ctx = bpy.context
-    remesh, retex = ss.options(ctx, "remesh"), ss.options(ctx, "retexture")
-    i23d, i2i = ss.options(ctx, "image-to-3d"), ss.options(ctx, "image-to-image")
-    assert ss.blocker("remesh", ctx, remesh) == "Select a mesh object to remesh"
+    retex, i23d = props.options(ctx, "retexture"), props.options(ctx, "image-to-3d")
+    i2i = props.options(ctx, "image-to-image")
+    assert blocker(ctx, "remesh") == "Select a mesh object to remesh"
     cube()
-    assert ss.blocker("remesh", ctx, remesh) == ""
-    assert "Describe the texture" in ss.blocker("retexture", ctx, retex)
+    assert blocker(ctx, "remesh") == ""
+    assert "Describe the texture" in blocker(ctx, "retexture")
     retex.text_style_prompt = "rusty metal"
-    assert ss.blocker("retexture", ctx, retex) == ""
-    assert ss.blocker("image-to-3d", ctx, i23d).startswith("Choose an image")
+    assert blocker(ctx, "retexture") == ""
+    assert blocker(ctx, "image-to-3d").startswith("Choose an image")
     i23d.use_render = True
-    assert ss.blocker("image-to-3d", ctx, i23d) == ""
-    assert ss.blocker("image-to-image", ctx, i2i) == "Write a prompt"
+    assert blocker(ctx, "image-to-3d") == ""
+    assert blocker(ctx, "image-to-image") == "Write a prompt"
     i2i.prompt = "make it blue"
-    assert ss.blocker("image-to-image", ctx, i2i) == "Add a reference image"
+    assert blocker(ctx, "image-to-image") == "Add a reference image"
     i2i.reference_image_paths.add().name = "/tmp/a.png"
-    assert ss.blocker("image-to-image", ctx, i2i) == ""
+    assert blocker(ctx, "image-to-image") == ""
     bpy.context.preferences.addons[ADDON].preferences.api_key = ""
-    assert "API key" in ss.blocker("remesh", ctx, remesh)
+    assert "API key" in blocker(ctx, "remesh")
 
 
 def test_estimated_credits_follow_model_options_and_selection(ui):
-    ss, ops = mod("operators.scene_settings"), mod("panels.operations")
+    props, ops = mod("properties"), mod("panels.operations")
     ctx = bpy.context
-    i23d, i2i = ss.options(ctx, "image-to-3d"), ss.options(ctx, "image-to-image")
-    assert ss.estimate("image-to-3d", ctx, i23d) == 30
+    i23d, i2i = props.options(ctx, "image-to-3d"), props.options(ctx, "image-to-image")
+
+    def credits(kind, group):
+        return ops.run_view(kind, ctx, group, balance=None).credits
+
+    assert credits("image-to-3d", i23d) == 30
     i23d.ai_model, i23d.should_texture = "MESHY_5", False
-    assert ss.estimate("image-to-3d", ctx, i23d) == 5
-    assert ss.estimate("image-to-image", ctx, i2i) == 3
+    assert credits("image-to-3d", i23d) == 5
+    assert credits("image-to-image", i2i) == 3
     i2i.ai_model, i2i.generate_multi_view = "NANO_BANANA_PRO", True
-    assert ss.estimate("image-to-image", ctx, i2i) == 27
+    assert credits("image-to-image", i2i) == 27
     cube("A")
     a = ctx.object
     cube("B")
     a.select_set(True)
-    remesh = ss.options(ctx, "remesh")
-    assert ss.estimate("remesh", ctx, remesh) == 10
+    remesh = props.options(ctx, "remesh")
+    assert credits("remesh", remesh) == 10
     view = ops.run_view("remesh", ctx, remesh, balance=7)
     assert not view.enough and "2 tasks" in view.cost_text and "7 left" in view.cost_text
-    assert "Top up" in mod("operators.messages").top_up_hint(7, 10)
+    assert "Top up" in view.top_up and "10 credits" in view.top_up
 
 
 def test_only_changed_options_are_sent(ui):
-    ss = mod("operators.scene_settings")
-    group = ss.options(bpy.context, "remesh")
-    assert ss.changed_values("remesh", group) == {"keep_original": True}
+    props = mod("properties")
+    group = props.options(bpy.context, "remesh")
+    assert props.changed_values(group, "remesh") == {}  # keep-original is the preferences' (not the scene's)
     group.target_polycount, group.target_formats = 500, {"GLB", "FBX"}
-    assert ss.changed_values("remesh", group) == {
-        "keep_original": True, "target_polycount": 500, "target_formats": {"GLB", "FBX"},
-    }
+    assert props.changed_values(group, "remesh") == {"target_polycount": 500, "target_formats": {"GLB", "FBX"}}
+
+
+def test_sidebar_run_follows_the_keep_original_preference(ui, emu):
+    """The user's preference reaches a sidebar run (it used to send the scene's own option)."""
+    cube("Crate")
+    bpy.context.preferences.addons[ADDON].preferences.keep_original = False
+    assert bpy.ops.meshy.run(kind="REMESH") == {"FINISHED"}
+    assert "Crate" not in bpy.data.objects and "Crate_remesh" in bpy.data.objects
 
 
 def test_run_button_path_remeshes_the_selection_with_scene_options(ui, emu):
@@ -221,7 +229,7 @@ def test_task_rows_for_each_state(ui, tmp_path):
 
 
 def test_advice_for_each_kind_of_failure(ui):
-    advice = mod("operators.messages").advice
+    advice = mod("core.messages").advice
     assert "preferences" in advice("Meshy did not accept the API key, so check the key")
     assert "by itself" in advice("Meshy's task queue is full")
     assert "retried" in advice("Could not connect to Meshy")

@@ -1,14 +1,23 @@
-"""The create parameters of each Meshy API as Blender properties.
+"""Every create parameter of each Meshy kind, as plain data.
 
-One table per kind names every create parameter of the contract with the
-API's own name and default, so the operators (``bpy.ops.meshy.remesh(...)``)
-and the sidebar's per-scene settings are generated from the same source and
-cannot drift apart. Enum identifiers are the API values upper-cased with ``-``
-as ``_``; a value an identifier cannot carry (``pose_mode=""``) is ``NONE``.
+One table per kind names each parameter of the contract with the API's own
+name, type, default, soft limits, label, description, whether it is folded
+under "Advanced", and whether the batch CLI offers it (``--target-polycount``).
+The operators' properties and the sidebar's per-scene options
+(``properties.py``) and the batch's argparse options (``batch/args.py``) are
+all generated from these rows, so they cannot drift apart, and a new kind is
+one more table. Enum identifiers in Blender are the API values upper-cased
+with ``-`` as ``_``; a value an identifier cannot carry (``pose_mode=""``) is
+``NONE``.
 
-Limits are soft (``soft_min``/``soft_max``): the operator checks them in
-``execute`` and says so in a sentence, instead of Blender silently clamping
-50 to 100 or cutting a 601-character prompt.
+Limits are soft: the request models (``client/models.py``) check the real ones
+with a sentence, instead of Blender silently clamping 50 to 100 or cutting a
+601-character prompt.
+
+Roles: ``api`` is sent as it is (only when the user set it); ``input`` is a
+Blender-side input that becomes an API field (a file, a Blender image, a
+render: ``fills`` names the field); ``option`` changes what the add-on does
+with the result (keep the source object, pack images), never sent.
 """
 
 from __future__ import annotations
@@ -16,23 +25,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import bpy
-from bpy.props import (
-    BoolProperty,
-    CollectionProperty,
-    EnumProperty,
-    FloatProperty,
-    IntProperty,
-    StringProperty,
-)
+from ..client import catalog
+
+KINDS = ("remesh", "retexture", "image-to-3d", "image-to-image")
+TITLES = {"remesh": "Remesh", "retexture": "Retexture", "image-to-3d": "Image to 3D",
+          "image-to-image": "Image to Image"}
+#: The operator of each kind: ``bpy.ops.meshy.<name>``.
+OPERATORS = {kind: kind.replace("-", "_") for kind in KINDS}
+#: Kinds that take a model (one task per selected mesh).
+MODEL_KINDS = ("remesh", "retexture")
 
 
 @dataclass(frozen=True)
 class Param:
-    """One operator property; ``api`` says whether it is sent as-is to Meshy."""
+    """One parameter of a kind (see the module's docstring for ``role``)."""
 
     name: str
-    type: str  # str, bool, int, float, enum, enumset, path, image, files
+    type: str  # str, bool, int, float, enum, enumset, path, image, files, urls
     default: Any = None
     label: str = ""
     description: str = ""
@@ -40,7 +49,27 @@ class Param:
     soft_min: float | None = None
     soft_max: float | None = None
     advanced: bool = False
-    api: bool = True
+    role: str = "api"
+    fills: str = ""  # role "input": the API field this input becomes
+    cli: bool = True  # offered by the batch CLI as ``flag``
+    sidebar: bool = True  # kept per scene and drawn in the sidebar
+    unset: tuple[Any, ...] = ()  # values that mean "not set" (besides "" for text)
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+    @property
+    def api(self) -> bool:
+        return self.role == "api"
+
+    def is_unset(self, value: Any) -> bool:
+        """True for a value that says "not set": None, empty text or file list, or one of ``unset``."""
+        if value is None:
+            return True
+        if self.type in {"str", "path", "image", "files", "urls"} and isinstance(value, (str, list, tuple)):
+            return len(value) == 0
+        return not isinstance(value, (list, tuple, set)) and value in self.unset
 
 
 def enum_id(value: str) -> str:
@@ -53,13 +82,25 @@ def api_value(identifier: str) -> str:
     return "" if identifier == "NONE" else identifier.lower().replace("_", "-")
 
 
-MESH_MODELS = (("latest", "Latest"), ("meshy-6", "Meshy 6"), ("meshy-5", "Meshy 5"))
-IMAGE_MODELS = (
-    ("nano-banana", "Nano Banana"),
-    ("nano-banana-2", "Nano Banana 2"),
-    ("nano-banana-pro", "Nano Banana Pro"),
-    ("gpt-image-2", "GPT Image 2"),
-)
+def kind_id(kind: str) -> str:
+    """A kind as an enum identifier: ``image-to-3d`` -> ``IMAGE_TO_3D``."""
+    return kind.upper().replace("-", "_")
+
+
+def kind_from_id(identifier: str) -> str:
+    return identifier.lower().replace("_", "-")
+
+
+#: The kinds as Blender enum items (identifier, title, description).
+KIND_ITEMS = [(kind_id(k), TITLES[k], f"Meshy {TITLES[k]}") for k in KINDS]
+
+
+def _models(models: tuple[catalog.AIModel, ...]) -> tuple[tuple[str, str], ...]:
+    return tuple((m.id, m.label) for m in models)
+
+
+MESH_MODELS = _models(catalog.MESH_MODELS)
+IMAGE_MODELS = _models(catalog.IMAGE_MODELS)
 TOPOLOGY = (("triangle", "Triangles"), ("quad", "Quads"))
 ORIGIN = (("bottom", "Bottom"), ("center", "Center"))
 FORMATS_3D = (("glb", "GLB"), ("obj", "OBJ"), ("fbx", "FBX"), ("stl", "STL"), ("usdz", "USDZ"), ("3mf", "3MF"))
@@ -70,7 +111,7 @@ _POLYCOUNT = dict(
     description="Polygons wanted in the result, 100 to 300,000 (ignored when Decimation is set)",
 )
 _DECIMATION = dict(
-    label="Decimation", default=0, soft_min=0, soft_max=4, advanced=True,
+    label="Decimation", default=0, soft_min=0, soft_max=4, advanced=True, unset=(0,),
     description="Adaptive polycount: 1 ultra-high, 2 high, 3 medium, 4 low; 0 uses Target Polycount",
 )
 _REMOVE_LIGHTING = dict(
@@ -85,6 +126,11 @@ _ALPHA_THUMB = dict(
 _INPUT_TASK = dict(
     label="Input Task ID", default="", advanced=True,
     description="Use a finished Meshy task as input instead of uploading (wins over the selection)",
+)
+_KEEP_ORIGINAL = dict(
+    label="Keep Original", default=True, role="option", cli=False, sidebar=False,
+    description="Keep the source object, hidden, next to the result (off: replace it); "
+                "not given: the add-on preferences decide",
 )
 _MODEL_URL = dict(
     label="Model URL", default="", advanced=True,
@@ -116,6 +162,7 @@ REMESH: tuple[Param, ...] = (
     _p("convert_format_only", "bool", default=False, label="Convert Format Only", advanced=True,
        description="Deprecated: only change the file format, keep the mesh"),
     _p("alpha_thumbnail", "bool", **_ALPHA_THUMB),
+    _p("keep_original", "bool", **_KEEP_ORIGINAL),
 )
 
 RETEXTURE: tuple[Param, ...] = (
@@ -125,9 +172,9 @@ RETEXTURE: tuple[Param, ...] = (
        description="Describe the texture, up to 600 characters (or give a style image)"),
     _p("image_style_url", "str", default="", label="Style Image URL", advanced=True,
        description="An http(s) URL or data URI of a .jpg/.png style image"),
-    _p("style_image_path", "path", default="", label="Style Image File", api=False,
+    _p("style_image_path", "path", default="", label="Style Image File", role="input", fills="image_style_url",
        description="A .jpg/.png/.webp file whose look the texture follows"),
-    _p("style_image_name", "image", default="", label="Style Image", api=False,
+    _p("style_image_name", "image", default="", label="Style Image", role="input", cli=False,
        description="A Blender image whose look the texture follows"),
     _p("ai_model", "enum", items=MESH_MODELS, default="latest", label="AI Model",
        description="Meshy model used for texturing"),
@@ -139,6 +186,7 @@ RETEXTURE: tuple[Param, ...] = (
     _p("target_formats", "enumset", items=FORMATS_3D, default=tuple(v for v, _ in FORMATS_3D), label="Formats",
        advanced=True, description="File formats Meshy produces (GLB is always fetched for import)"),
     _p("alpha_thumbnail", "bool", **_ALPHA_THUMB),
+    _p("keep_original", "bool", **_KEEP_ORIGINAL),
 )
 
 IMAGE_TO_3D: tuple[Param, ...] = (
@@ -146,11 +194,11 @@ IMAGE_TO_3D: tuple[Param, ...] = (
        description="A finished Image to Image task with one image (wins over the image inputs)"),
     _p("image_url", "str", default="", label="Image URL", advanced=True,
        description="An http(s) URL or data URI of a .jpg/.png image"),
-    _p("image_path", "path", default="", label="Image File", api=False,
+    _p("image_path", "path", default="", label="Image File", role="input", fills="image_url", cli=False,
        description="A .jpg/.png/.webp file to turn into a 3D model"),
-    _p("image_name", "image", default="", label="Blender Image", api=False,
+    _p("image_name", "image", default="", label="Blender Image", role="input", cli=False,
        description="A Blender image to turn into a 3D model"),
-    _p("use_render", "bool", default=False, label="Render Scene", api=False,
+    _p("use_render", "bool", default=False, label="Render Scene", role="input", cli=False,
        description="Render the scene camera (or frame the selection) and use that image"),
     _p("model_type", "enum", items=(("standard", "Standard"), ("lowpoly", "Low Poly")), default="standard",
        label="Model Type", description="Standard detail, or a low-poly model"),
@@ -162,7 +210,8 @@ IMAGE_TO_3D: tuple[Param, ...] = (
        description="Guide the texture with text, up to 600 characters"),
     _p("texture_image_url", "str", default="", label="Texture Image URL", advanced=True,
        description="An http(s) URL or data URI of a .jpg/.png image to guide the texture"),
-    _p("texture_image_path", "path", default="", label="Texture Image File", api=False, advanced=True,
+    _p("texture_image_path", "path", default="", label="Texture Image File", role="input",
+       fills="texture_image_url", advanced=True,
        description="A .jpg/.png file to guide the texture"),
     _p("should_remesh", "bool", default=False, label="Remesh", advanced=True,
        description="Remesh to Topology and Target Polycount (Meshy's default: off on Meshy 6, on otherwise)"),
@@ -193,20 +242,23 @@ IMAGE_TO_3D: tuple[Param, ...] = (
 
 IMAGE_TO_IMAGE: tuple[Param, ...] = (
     _p("ai_model", "enum", items=IMAGE_MODELS, default="nano-banana", label="AI Model",
-       description="Image model: Nano Banana 3, Nano Banana 2 6, Pro 9, GPT Image 2 12 credits per image"),
+       description="Image model: " + ", ".join(f"{m.label} {m.credits}" for m in catalog.IMAGE_MODELS)
+                   + " credits per image"),
     _p("prompt", "str", default="", label="Prompt", description="The edit to apply, up to 600 characters"),
     _p("reference_image_urls", "urls", default=(), label="Reference Image URLs", advanced=True,
        description="http(s) URLs or data URIs of .jpg/.png images (1 to 5 images in all)"),
-    _p("reference_image_paths", "files", default=(), label="Reference Images", api=False,
-       description="1 to 5 .jpg/.png/.webp files"),
-    _p("image_path", "path", default="", label="Image File", api=False,
+    _p("reference_image_paths", "files", default=(), label="Reference Images", role="input",
+       fills="reference_image_urls", description="1 to 5 .jpg/.png/.webp files"),
+    _p("image_path", "path", default="", label="Image File", role="input", fills="reference_image_urls", cli=False,
        description="A reference image file"),
-    _p("image_name", "image", default="", label="Blender Image", api=False,
+    _p("image_name", "image", default="", label="Blender Image", role="input", cli=False,
        description="A Blender image as the reference"),
-    _p("use_render", "bool", default=False, label="Render Scene", api=False,
+    _p("use_render", "bool", default=False, label="Render Scene", role="input", cli=False,
        description="Render the scene camera (or frame the selection) as the reference"),
     _p("generate_multi_view", "bool", default=False, label="Multi-View",
        description="Make 3 views of the subject (costs 3 images)"),
+    _p("pack_images", "bool", default=False, label="Pack Images", role="option", cli=False,
+       description="Pack the results into the .blend (off: link the files in the download folder)"),
 )
 
 PARAMS: dict[str, tuple[Param, ...]] = {
@@ -217,62 +269,9 @@ PARAMS: dict[str, tuple[Param, ...]] = {
 }
 
 
-class MESHY_PG_file_path(bpy.types.PropertyGroup):
-    """A file path in ``name``, like Blender's file-browser lists."""
-
-    name: StringProperty(name="File", subtype="FILE_PATH")  # type: ignore[valid-type]
+def param(kind: str, name: str) -> Param:
+    return next(p for p in PARAMS[kind] if p.name == name)
 
 
-def make_property(param: Param, *, for_scene: bool = False) -> Any:
-    """The bpy property for one parameter (soft limits only, see module doc)."""
-    common = {"name": param.label or param.name, "description": param.description}
-    if param.type in {"str", "path", "image"}:
-        subtype = "FILE_PATH" if param.type == "path" else "NONE"
-        return StringProperty(default=param.default or "", subtype=subtype, **common)
-    if param.type == "bool":
-        return BoolProperty(default=bool(param.default), **common)
-    if param.type == "int":
-        return IntProperty(default=int(param.default), soft_min=int(param.soft_min or 0),
-                           soft_max=int(param.soft_max or 1_000_000), **common)
-    if param.type == "float":
-        return FloatProperty(default=float(param.default), soft_min=param.soft_min or 0.0, unit="LENGTH", **common)
-    if param.type == "enum":
-        items = [(enum_id(v), label, f"{param.description}: {label}") for v, label in param.items]
-        return EnumProperty(items=items, default=enum_id(param.default), **common)
-    if param.type == "enumset":
-        items = [(enum_id(v), label, f"Produce {label}") for v, label in param.items]
-        return EnumProperty(items=items, default={enum_id(v) for v in param.default}, options={"ENUM_FLAG"},
-                            **common)
-    if param.type in {"files", "urls"}:
-        return CollectionProperty(type=MESHY_PG_file_path, **common)
-    raise ValueError(f"unknown parameter type {param.type}")
-
-
-def annotations(kind: str, *, for_scene: bool = False) -> dict[str, Any]:
-    return {p.name: make_property(p, for_scene=for_scene) for p in PARAMS[kind]}
-
-
-def to_api(param: Param, value: Any) -> Any:
-    """A property value as the API wants it."""
-    if param.type == "enum":
-        return api_value(value)
-    if param.type == "enumset":
-        order = [v for v, _ in param.items]
-        return sorted((api_value(v) for v in value), key=order.index)
-    if param.type in {"files", "urls"}:
-        return [item.name for item in value if item.name]
-    return value
-
-
-def is_default(param: Param, value: Any) -> bool:
-    """True when a value equals the contract's default (the panel sends only changes)."""
-    if param.type == "enumset":
-        return {api_value(v) for v in value} == set(param.default)
-    if param.type in {"files", "urls"}:
-        return len(value) == 0
-    if param.type == "enum":
-        return api_value(value) == param.default
-    return value == param.default
-
-
-classes = (MESHY_PG_file_path,)
+def has(kind: str, name: str) -> bool:
+    return any(p.name == name for p in PARAMS[kind])

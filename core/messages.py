@@ -9,9 +9,18 @@ the system console, so a Python traceback never reaches the user.
 from __future__ import annotations
 
 from ..client import errors
+from .errors import UserError
 
 TOP_UP_URL = "https://www.meshy.ai/settings/subscription"
 STOPPED_WAITING = "Stopped waiting: the task keeps running on Meshy; import it from the task list."
+KEPT = "Kept: Meshy could not be followed just now; the task resumes later (Resume, or the next start)."
+#: Refusals made here, before anything left the machine: never "may have been sent".
+LOCAL_ERRORS = (errors.ValidationError, UserError, errors.JournalError)
+
+
+def may_have_been_sent(exc: BaseException) -> bool:
+    """True only when a create request may really have reached Meshy (never for a local refusal)."""
+    return not isinstance(exc, LOCAL_ERRORS) and getattr(exc, "maybe_sent", False) is True
 
 
 def explain(exc: BaseException, doing: str = "") -> str:
@@ -25,13 +34,12 @@ def explain(exc: BaseException, doing: str = "") -> str:
         return "Meshy's task queue for your account is full: the task waits here and starts by itself."
     if isinstance(exc, errors.RateLimitError):
         return "Meshy is receiving too many requests: they were retried and still refused; try again shortly."
-    if isinstance(exc, errors.ConnectionFailedError):
-        if getattr(exc, "maybe_sent", False):
-            return (f"{exc.message} The task may have been created: look in the Meshy history "
-                    "before running it again.")
+    if isinstance(exc, errors.ConnectionFailedError) and not may_have_been_sent(exc):
         return f"{exc.message} Check your network, proxy or Meshy's base URL."
     if isinstance(exc, errors.RequestTimeoutError):
         return f"{exc.message} The request was retried where that was safe."
+    if isinstance(exc, errors.MeshyError) and may_have_been_sent(exc):
+        return f"{exc.message} The task may have been created: look in the Meshy history before running it again."
     if isinstance(exc, errors.MeshyError):
         return exc.message
     if isinstance(exc, (ValueError, OSError)) and str(exc):
