@@ -28,7 +28,7 @@ from typing import Any
 
 import bpy
 
-from .. import preferences
+from .. import preferences, scene
 from ..client import MeshyClient
 from ..client.engine import DEFAULT_OUTPUTS, Job, JobEngine, JobEvent, cached_files
 from ..client.errors import AuthenticationError, MeshyError, ValidationError
@@ -39,15 +39,12 @@ from ..client.uploads import FileInput
 from ..core import glb
 from ..core.messages import explain
 from ..core.requests import build_request, can_chain, effective_ai_model
-from ..operators import importing, scene_io
 from . import report
 from .args import FILE_OPTIONS, IMAGE_SUFFIXES, MODEL_SUFFIXES, UsageError
 
 MODEL_KINDS = ("remesh", "retexture")
 SUMMARY_EVERY = 5.0
 REPORT_EVERY = 10.0
-_CLEARED = ("objects", "collections", "meshes", "materials", "images", "textures", "node_groups", "cameras",
-            "lights", "curves", "armatures", "actions")
 
 
 class FatalError(Exception):
@@ -311,47 +308,22 @@ def prepare_uploads(assets: list[Asset], opts: Options) -> None:
             by_blend.setdefault(asset.blend, []).append(asset)
         else:
             assert asset.file is not None
-            clear_scene()
-            objects = scene_io.import_glb(asset.file)
-            asset.upload = scene_io.export_objects_glb([o for o in objects if o.type == "MESH"],
+            scene.clear_scene()
+            objects = scene.import_glb(asset.file)
+            asset.upload = scene.export_objects_glb([o for o in objects if o.type == "MESH"],
                                                        uploads / f"{asset.out_name}.glb")
     for blend, items in by_blend.items():
         bpy.ops.wm.open_mainfile(filepath=str(blend), load_ui=False)
         for asset in items:
             obj = bpy.data.objects[asset.object]
-            source = scene_io.task_source(obj)
+            source = scene.task_source(obj)
             if source and can_chain(opts.kind, source[0]):
                 asset.input_task_id = source[1]  # made by Meshy and not edited since: chain, no upload
                 continue
-            asset.upload = scene_io.export_objects_glb([obj], uploads / f"{asset.out_name}.glb")
+            asset.upload = scene.export_objects_glb([obj], uploads / f"{asset.out_name}.glb")
 
 
 # --------------------------------------------------------------------------- scene
-
-
-def clear_scene() -> None:
-    """Remove every object and its data, so each saved .blend holds only its own result."""
-    for attr in _CLEARED:
-        data = getattr(bpy.data, attr, None)
-        if data is None:
-            continue
-        blocks = [b for b in data if not b.library]
-        if blocks:
-            bpy.data.batch_remove(blocks)
-    bpy.data.orphans_purge(do_local_ids=True, do_linked_ids=True, do_recursive=True)
-    # Blender 5.2 leaves stale (None) bases in the view layer until it resyncs, which
-    # only the UI's event loop does by itself: resync before anything iterates it.
-    bpy.context.view_layer.update()
-
-
-def _apply_matrix(names: list[str], matrix: list[float]) -> None:
-    from mathutils import Matrix
-
-    world = Matrix([matrix[i:i + 4] for i in range(0, 16, 4)])
-    objects = [bpy.data.objects[n] for n in names if n in bpy.data.objects]
-    for obj in objects:
-        if obj.parent is None or obj.parent.name not in names:
-            obj.matrix_world = world @ obj.matrix_world
 
 
 def _collect(names: list[str], collection_name: str, offset: tuple[float, float, float] | None) -> None:
@@ -470,7 +442,7 @@ class Batch:
     def run(self) -> None:
         opts = self.opts
         deadline = None if opts.timeout is None else time.monotonic() + opts.timeout
-        clear_scene()
+        scene.clear_scene()
         for asset in self.assets:  # finished earlier, files cached: import offline
             if asset.action == "import":
                 self._import(asset, cached_files(opts.out / report.DOWNLOADS, opts.kind, str(asset.task_id)) or {},
@@ -549,11 +521,11 @@ class Batch:
         opts = self.opts
         meta = {**meta, "source": ""}  # never placed on an object of this (empty) scene
         try:
-            names = importing.import_result(opts.kind, files, meta, str(asset.task_id))
+            names = scene.import_result(opts.kind, files, meta, str(asset.task_id))
             if opts.kind == "image-to-image":
                 _keep_images(names)
             if asset.matrix and opts.kind != "image-to-image":
-                _apply_matrix(names, asset.matrix)
+                scene.apply_matrix([bpy.data.objects[n] for n in names if n in bpy.data.objects], asset.matrix)
             if opts.single_blend:
                 offset = None if asset.matrix or opts.kind == "image-to-image" else _grid(self.imported_count)
                 if opts.kind != "image-to-image":
@@ -562,14 +534,14 @@ class Batch:
             else:
                 path = opts.out / f"{asset.out_name}.blend"
                 save_blend(path, opts.pack)
-                clear_scene()
+                scene.clear_scene()
                 blend = str(path)
         except Exception as exc:  # noqa: BLE001 - one broken result must not stop the batch
             if not isinstance(exc, (MeshyError, ValueError, OSError)):
                 log(f"{asset.name}: unexpected error importing task {asset.task_id}:")
                 traceback.print_exc(file=sys.stderr)  # the "system console" the sentence points at
             if not opts.single_blend:
-                clear_scene()
+                scene.clear_scene()
             message = explain(exc, "importing the result")
             asset.state = "failed"
             self.journal.record(asset.job_id, "failed", kind=opts.kind, task_id=asset.task_id, message=message,

@@ -28,7 +28,7 @@ from ..client.uploads import FileInput
 from ..core import messages
 from ..core.params import has
 from ..core.requests import build_request, keep_original, recorded_settings
-from . import inputs
+from ..scene import inputs
 from .runtime import RUNTIME, TaskEntry, require_online, upload_dir
 
 log = logging.getLogger("meshy")
@@ -54,6 +54,11 @@ class MeshyJobOperator:
         """What the caller set, as API values (only these are sent)."""
         return properties.caller_values(self, self.kind)
 
+    @property
+    def uploads(self) -> Any:
+        """Where this submit's exported meshes and converted images go (removed once sent)."""
+        return self._settings.upload_dir
+
     def request(self, values: dict[str, Any], *, require_input: bool = True) -> Any:
         """A validated request from the caller's values and the preferences; a broken rule raises one sentence."""
         return build_request(self.kind, values, self._settings, require_input=require_input)
@@ -74,7 +79,7 @@ class MeshyJobOperator:
             label = values.get("input_task_id") or "model"
             return [self.job(self.request(values), str(label)[:24], values)]
         self.request(values, require_input=False)
-        sources = inputs.model_inputs(context, self.kind)
+        sources = inputs.model_inputs(context, self.kind, self._settings.upload_dir)
         try:
             jobs = []
             for item in sources:

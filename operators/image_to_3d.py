@@ -7,7 +7,7 @@ import bpy
 from .. import properties
 from ..client.engine import Job
 from ..core.errors import UserError
-from . import inputs
+from ..scene import inputs
 from .base import MeshyJobOperator
 
 
@@ -25,11 +25,11 @@ class MESHY_OT_image_to_3d(MeshyJobOperator, bpy.types.Operator):
         values = self.values()
         self.request(values, require_input=False)  # a bad option costs no render or conversion
         if self.texture_image_path and "texture_image_url" not in values:
-            values["texture_image_url"], _, _ = inputs.image_input(context, path=self.texture_image_path)
+            values["texture_image_url"], _, _ = inputs.image_input(context, self.uploads, path=self.texture_image_path)
         label = values.get("input_task_id") or "image"
         if not values.get("input_task_id") and not values.get("image_url"):
             upload, task_id, label = inputs.image_input(
-                context, path=self.image_path, name=self.image_name, use_render=self.use_render
+                context, self.uploads, path=self.image_path, name=self.image_name, use_render=self.use_render
             )
             if upload is None and task_id is None:
                 raise UserError("Choose an image: an image file, a Blender image, or Render Scene")

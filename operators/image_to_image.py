@@ -7,7 +7,7 @@ import bpy
 from .. import properties
 from ..client.engine import Job
 from ..core.errors import UserError
-from . import inputs
+from ..scene import inputs
 from .base import MeshyJobOperator
 
 
@@ -33,15 +33,15 @@ class MESHY_OT_image_to_image(MeshyJobOperator, bpy.types.Operator):
         self.request(values, require_input=False)  # check the prompt and model before converting any image
         label = ""
         for path in paths:
-            upload, _, stem = inputs.image_input(context, path=path)
+            upload, _, stem = inputs.image_input(context, self.uploads, path=path)
             urls.append(upload)
             label = label or stem
         if self.image_path or self.image_name or self.use_render:
-            upload, _, stem = inputs.image_input(context, path=self.image_path, name=self.image_name,
+            upload, _, stem = inputs.image_input(context, self.uploads, path=self.image_path, name=self.image_name,
                                                  use_render=self.use_render)
             if upload is None:  # a chained image-to-image result: send the file itself
                 image = bpy.data.images[self.image_name]
-                upload, _, stem = inputs.image_input(context, path=image.filepath_from_user())
+                upload, _, stem = inputs.image_input(context, self.uploads, path=image.filepath_from_user())
             urls.append(upload)
             label = label or stem
         values["reference_image_urls"] = urls

@@ -7,7 +7,7 @@ import bpy
 from .. import properties
 from ..client.engine import Job
 from ..core.errors import UserError
-from . import inputs
+from ..scene import inputs
 from .base import MeshyJobOperator
 
 
@@ -25,7 +25,8 @@ class MESHY_OT_retexture(MeshyJobOperator, bpy.types.Operator):
         values = self.values()
         if not values.get("text_style_prompt") and not values.get("image_style_url"):
             self.request(values, require_input=False)  # a bad option costs no image conversion
-            upload, _, _ = inputs.image_input(context, path=self.style_image_path, name=self.style_image_name)
+            upload, _, _ = inputs.image_input(context, self.uploads, path=self.style_image_path,
+                                              name=self.style_image_name)
             if upload is None:
                 raise UserError("Describe the texture in Style Prompt, or pick a style image")
             values["image_style_url"] = upload

@@ -164,7 +164,7 @@ class Runtime:
             listener(event, entry)
 
     def _import(self, entry: TaskEntry) -> None:
-        from . import importing
+        from ..scene import importing
 
         entry.state = "succeeded"
         if not entry.meta.get("auto_import", True) or not self.belongs_here(entry.meta):

@@ -122,7 +122,7 @@ class MESHY_OT_import_task(bpy.types.Operator):
         return self.execute(context)
 
     def execute(self, context: bpy.types.Context) -> set[str]:
-        from . import importing
+        from ..scene import importing
         from .runtime import journal
 
         task_id = self.task_id.strip()

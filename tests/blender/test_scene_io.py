@@ -1,4 +1,4 @@
-"""operators/scene_io.py in real Blender (bpy as a module, 4.2 LTS and 5.x).
+"""scene/ (export, import, materials, placement, records, images) in real Blender (bpy, 4.2 LTS and 5.x).
 
 Run with each interpreter:
     .venv/bin/python -m pytest tests/blender/test_scene_io.py -q
@@ -23,14 +23,14 @@ from mathutils import Matrix, Vector  # noqa: E402
 
 
 def _load_scene_io():
-    """scene_io as Blender loads it for users: inside the enabled extension package."""
+    """scene/ as Blender loads it for users: inside the enabled extension package."""
     import tempfile
 
     from addon_env import ADDON, enable_addon
 
     if ADDON not in sys.modules:
         enable_addon(tempfile.mkdtemp(prefix="meshy-scene-io-"))
-    return importlib.import_module(f"{ADDON}.operators.scene_io")
+    return importlib.import_module(f"{ADDON}.scene")
 
 
 sio = _load_scene_io()
@@ -300,6 +300,22 @@ def test_import_failure_removes_everything_and_says_why(tmp_path):
         sio.import_glb(tmp_path / "missing.glb")
 
 
+def test_a_result_that_fails_half_way_is_rolled_back_whole(tmp_path):
+    """The model came in, its texture did not: one rollback removes the model, its mesh and material too."""
+    src = add_monkey()
+    path = sio.export_objects_glb([src], tmp_path / "model.glb")
+    src.select_set(True)
+    counts, before_state = datablock_counts(), state()
+    files = {"model": str(path), "base_color": str(tmp_path / "gone.png")}
+    with pytest.raises(ValueError, match="gone.png"):
+        sio.import_result("retexture", files, {"label": "Chair", "source": src.name}, "t1")
+    assert datablock_counts() == counts and state() == before_state
+    assert not src.hide_get()
+    assert "meshes" in sio.DATABLOCKS and "shape_keys" not in sio.DATABLOCKS  # one list, also for clear_scene
+    sio.clear_scene()
+    assert not bpy.data.objects and not bpy.data.meshes
+
+
 # --------------------------------------------------------------------------- materials
 
 
@@ -440,9 +456,8 @@ def test_import_without_the_files_own_materials(tmp_path):
     material = bpy.data.materials.new("Painted")
     src.data.materials.append(material)
     path = sio.export_objects_glb([src], tmp_path / "painted.glb")
-    glb = importlib.import_module(sio.__name__.split(".operators")[0] + ".core.glb")
-    assert glb.without_materials(b"not a glb") is None
-    assert glb.write_bare_copy(path) and glb.bare_copy_path(path).is_file()
+    glb = importlib.import_module(sio.__name__.rsplit(".", 1)[0] + ".core.glb")
+    assert glb.write_bare_copy(path) and glb.bare_copy_path(path).is_file()  # a Blender-made GLB too
     materials_before = set(bpy.data.materials)
     objects = sio.import_glb(path, name="Bare", materials=False)
     assert sio.triangle_count(objects) == sio.triangle_count([src])

@@ -16,9 +16,11 @@ from pathlib import Path
 import bpy
 
 from ..client.uploads import FileInput
+from ..core.errors import UserError
 from ..core.requests import can_chain
-from . import scene_io
-from .runtime import UserError, upload_dir
+from .gltf import export_objects_glb
+from .images import image_to_png, render_scene_to_png
+from .records import task_source
 
 VERBS = {"remesh": "remesh", "retexture": "retexture"}
 
@@ -49,17 +51,17 @@ def selected_meshes(context: bpy.types.Context, kind: str) -> list[bpy.types.Obj
     return meshes
 
 
-def model_inputs(context: bpy.types.Context, kind: str) -> list[ModelInput]:
-    """One input per selected mesh: a chained task id, or an exported GLB."""
+def model_inputs(context: bpy.types.Context, kind: str, upload_dir: Path) -> list[ModelInput]:
+    """One input per selected mesh: a chained task id, or a GLB exported into ``upload_dir``."""
     inputs: list[ModelInput] = []
     try:
         for obj in selected_meshes(context, kind):
-            source = scene_io.task_source(obj)
+            source = task_source(obj)
             if source and can_chain(kind, source[0]):
                 inputs.append(ModelInput(obj, input_task_id=source[1]))
                 continue
-            path = upload_dir() / f"{_safe(obj.name)}_{uuid.uuid4().hex[:8]}.glb"
-            scene_io.export_objects_glb([obj], path)
+            path = upload_dir / f"{_safe(obj.name)}_{uuid.uuid4().hex[:8]}.glb"
+            export_objects_glb([obj], path)
             inputs.append(ModelInput(obj, upload=FileInput.model(path)))
     except Exception:
         discard(inputs)
@@ -68,9 +70,9 @@ def model_inputs(context: bpy.types.Context, kind: str) -> list[ModelInput]:
 
 
 def image_input(
-    context: bpy.types.Context, *, path: str = "", name: str = "", use_render: bool = False, param: str = "image",
+    context: bpy.types.Context, upload_dir: Path, *, path: str = "", name: str = "", use_render: bool = False,
 ) -> tuple[FileInput | None, str | None, str]:
-    """(upload, chained image-to-image task id, label) from the first source given."""
+    """(upload, chained image-to-image task id, label) from the first source given; files go to ``upload_dir``."""
     if path:
         file = Path(bpy.path.abspath(path))
         if not file.is_file():
@@ -83,15 +85,15 @@ def image_input(
         task_id = image.get("meshy_task_id")
         if task_id and image.get("meshy_kind") == "image-to-image" and not _has_siblings(image):
             return None, str(task_id), _stem(image.name)
-        out = upload_dir() / f"{_safe(image.name)}_{uuid.uuid4().hex[:8]}.png"
+        out = upload_dir / f"{_safe(image.name)}_{uuid.uuid4().hex[:8]}.png"
         try:
-            scene_io.image_to_png(image, out)
+            image_to_png(image, out)
         except Exception as exc:
             raise UserError(f"The Blender image {image.name!r} could not be saved for upload ({exc})") from exc
         return FileInput.image(out), None, _stem(image.name)
     if use_render:
-        out = upload_dir() / f"render_{uuid.uuid4().hex[:8]}.png"
-        scene_io.render_scene_to_png(context.scene, out)
+        out = upload_dir / f"render_{uuid.uuid4().hex[:8]}.png"
+        render_scene_to_png(context.scene, out)
         return FileInput.image(out), None, context.scene.name
     return None, None, ""
 
