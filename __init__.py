@@ -1,13 +1,13 @@
 """Meshy Tools: remesh, retexture, image to 3D and image to image in Blender.
 
 Registration only, in dependency order: preferences, the properties made from
-the parameter table, operators (with their runtime: job engine, timers, resume
-on load), panels and menus, the batch CLI.
+the parameter table, operators, panels and menus, the job service's runtime
+(its one timer, resume on load), the batch CLI.
 """
 
-from . import cli, operators, panels, preferences, properties
+from . import cli, operators, panels, preferences, properties, runtime
 
-_modules = (preferences, properties, operators, panels, cli)
+_modules = (preferences, properties, operators, panels, runtime, cli)
 
 
 def register() -> None:

@@ -1,6 +1,6 @@
 """Main-thread costs of the add-on in real Blender (the bpy wheel), against the emulator.
 
-1. Tick: the longest and 99th-percentile ``pump()`` while 20 tasks stream
+1. Tick: the longest and 99th-percentile ``pump()`` of the job service while 20 tasks stream
    progress (target <= 2 ms; imports are switched off for this part).
 2. Import: our import (glTF importer + PBR material + placement + records)
    over Blender's bare glTF import of the same file (target <= 1.15x).
@@ -49,19 +49,20 @@ class EmulatorProcess:
 def _modules():
     from importlib import import_module
 
-    names = ("operators.runtime", "client.engine", "client.models", "client.uploads", "operators.importing")
+    names = ("runtime", "client.engine", "client.models", "client.uploads", "scene.importing", "service.jobs")
     return tuple(import_module(f"{ADDON}.{name}") for name in names)
 
 
 def tick_bench(emu: EmulatorProcess, glb: Path) -> dict:
-    runtime, engine, models, uploads, _ = _modules()
+    runtime, _, models, uploads, _, jobs_module = _modules()
     emu.configure(run_seconds=3.0, pending_seconds=0.3, queue_limit=0, rate_limit=0)
-    rt = runtime.RUNTIME
+    rt = runtime.service()
+    settings = rt.settings()
     jobs = []
     for i in range(20):
         request = models.RemeshRequest(model_url=uploads.FileInput.model(glb), target_polycount=200)
-        job = engine.Job("remesh", request, label=f"asset{i}", meta={"auto_import": False})
-        jobs.append(rt.submit(job))
+        job = jobs_module.Submission("remesh", request, f"asset{i}", meta={"auto_import": False})
+        jobs += rt.submit([job], settings)
     ticks, events = [], 0
     while any(rt.tasks[j].active for j in jobs):
         start = time.perf_counter()
@@ -77,11 +78,12 @@ def tick_bench(emu: EmulatorProcess, glb: Path) -> dict:
 
 
 def _retexture_files(glb: Path) -> tuple[dict, str]:
-    runtime, engine, models, uploads, _ = _modules()
-    rt = runtime.RUNTIME
+    runtime, _, models, uploads, _, jobs_module = _modules()
+    rt = runtime.service()
     request = models.RetextureRequest(model_url=uploads.FileInput.model(glb), text_style_prompt="wood",
                                       enable_pbr=True)
-    job_id = rt.submit(engine.Job("retexture", request, label="bench", meta={"auto_import": False}))
+    (job_id,) = rt.submit([jobs_module.Submission("retexture", request, "bench", meta={"auto_import": False})],
+                          rt.settings())
     rt.wait([job_id])
     entry = rt.tasks[job_id]
     return entry.files, entry.task_id
@@ -93,7 +95,7 @@ def _clean_scene() -> None:
 
 
 def import_bench(glb: Path, rounds: int = 11) -> dict:
-    _, _, _, _, importing = _modules()
+    _, _, _, _, importing, _ = _modules()
     files, task_id = _retexture_files(glb)
     bare, ours = [], []
     for _ in range(rounds):
@@ -113,20 +115,21 @@ def import_bench(glb: Path, rounds: int = 11) -> dict:
 
 
 def latency_bench(emu: EmulatorProcess, glb: Path, rounds: int = 5) -> dict:
-    runtime, engine, models, uploads, _ = _modules()
+    runtime, _, models, uploads, _, jobs_module = _modules()
     emu.configure(run_seconds=0.5, pending_seconds=0.1)
-    rt = runtime.RUNTIME
+    rt = runtime.service()
     lags = []
     for i in range(rounds):
         _clean_scene()
         bpy.ops.mesh.primitive_cube_add()
         bpy.context.object.name = f"Src{i}"
         request = models.RemeshRequest(model_url=uploads.FileInput.model(glb), target_polycount=200)
-        job_id = rt.submit(engine.Job("remesh", request, label=f"Src{i}", meta={"source": f"Src{i}"}))
+        (job_id,) = rt.submit([jobs_module.Submission("remesh", request, f"Src{i}", source=f"Src{i}")],
+                              rt.settings())
         rt.wait([job_id])
         entry = rt.tasks[job_id]
         assert entry.state == "imported", entry.message
-        finished = rt.engine.client.get("remesh", entry.task_id).finished_at / 1000.0
+        finished = rt.current_engine.client.get("remesh", entry.task_id).finished_at / 1000.0
         download = entry.timings["downloaded"] - entry.timings["download_start"]
         lags.append(entry.timings["in_scene"] - finished - download)
     print(f"SUCCEEDED -> in scene, minus download: median {statistics.median(lags) * 1000:.0f} ms, "
@@ -151,7 +154,7 @@ def main() -> dict:
         typical.write_bytes(trimesh.creation.icosphere(subdivisions=5).export(file_type="glb"))
         results = {**tick_bench(emu, small), **import_bench(typical), **latency_bench(emu, small)}
     finally:
-        _modules()[0].RUNTIME.shutdown()
+        _modules()[0].service().shutdown()
         emu.stop()
     return results
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bpy
 
-from . import account, history, image_to_3d, image_to_image, remesh, retexture, run, runtime, tasks
+from . import account, history, image_to_3d, image_to_image, remesh, retexture, run, tasks
 
 classes = (
     *remesh.classes,
@@ -16,16 +16,4 @@ classes = (
     *account.classes,
     *history.classes,
 )
-_register_classes, _unregister_classes = bpy.utils.register_classes_factory(classes)
-
-
-def register() -> None:
-    _register_classes()
-    account.register()
-    runtime.register()
-
-
-def unregister() -> None:
-    runtime.unregister()
-    account.unregister()
-    _unregister_classes()
+register, unregister = bpy.utils.register_classes_factory(classes)

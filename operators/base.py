@@ -1,15 +1,16 @@
-"""What every Meshy operator shares: refuse clearly, submit, then wait.
+"""What every task operator shares: refuse clearly, submit to the job service, then wait.
 
-``execute`` gathers and checks everything on the main thread and hands jobs to
-the engine. From there:
+``execute`` reads the settings once, gathers and checks everything on the
+main thread (a bad option costs no export) and hands the tasks to the job
+service. From there:
 
-- invoked from the UI (or ``'INVOKE_DEFAULT'``): a modal operator on a window
-  timer pumps events, shows progress in the status bar, and ESC stops waiting
-  without losing the task;
-- executed from Python with a window: returns at once, and the app timer
-  imports the result when it arrives (the UI never waits on the network);
-- in background Blender (no timers fire there): blocks until done, printing
-  progress, so ``blender -b --python`` scripts get their result in one call.
+- invoked from the UI (or ``'INVOKE_DEFAULT'``): modal, with progress in the
+  status bar; the service's one timer drains the events and the modal
+  handler only reads the task list; Esc stops waiting without losing the task;
+- executed from Python with a window: returns at once, and the timer imports
+  the result when it arrives (the UI never waits on the network);
+- in background Blender (no timers fire there): blocks in ``service.wait()``,
+  printing progress, so ``blender -b --python`` scripts get their result in one call.
 """
 
 from __future__ import annotations
@@ -21,78 +22,77 @@ from typing import Any
 
 import bpy
 
-from .. import preferences, properties
-from ..client.engine import Job
+from .. import properties, runtime
 from ..client.errors import MeshyError
 from ..client.uploads import FileInput
 from ..core import messages
-from ..core.params import has
-from ..core.requests import build_request, keep_original, recorded_settings
+from ..core.requests import build_request
+from ..core.settings import Settings
+from ..core.states import JobState
 from ..scene import inputs
-from .runtime import RUNTIME, TaskEntry, require_online, upload_dir
+from ..service.jobs import Submission
+from ..service.tasks import TaskEntry
 
 log = logging.getLogger("meshy")
 
 
-class MeshyJobOperator:
-    """Mixin for the four task operators; subclasses implement ``build_jobs``."""
+class JobOperator:
+    """Mixin for the task operators; each implements ``submissions`` (what to send, from what)."""
 
     kind = ""
     bl_options = {"REGISTER"}
     _job_ids: tuple[str, ...] = ()
     _timer = None
-    _settings: Any = None
+    _settings: Settings | None = None
 
-    # -- to implement ------------------------------------------------------
+    # -- to implement ------------------------------------------------------------
 
-    def build_jobs(self, context: bpy.types.Context) -> list[Job]:
+    def submissions(self, context: bpy.types.Context) -> list[Submission]:
         raise NotImplementedError
 
-    # -- helpers for subclasses ---------------------------------------------
+    # -- for the subclasses --------------------------------------------------------
 
     def values(self) -> dict[str, Any]:
         """What the caller set, as API values (only these are sent)."""
         return properties.caller_values(self, self.kind)
 
     @property
-    def uploads(self) -> Any:
+    def settings(self) -> Settings:
+        """The settings of this submit, read once."""
+        assert self._settings is not None
+        return self._settings
+
+    @property
+    def uploads(self) -> Path:
         """Where this submit's exported meshes and converted images go (removed once sent)."""
-        return self._settings.upload_dir
+        return self.settings.upload_dir
 
     def request(self, values: dict[str, Any], *, require_input: bool = True) -> Any:
         """A validated request from the caller's values and the preferences; a broken rule raises one sentence."""
-        return build_request(self.kind, values, self._settings, require_input=require_input)
+        return build_request(self.kind, values, self.settings, require_input=require_input)
 
-    def job(self, request: Any, label: str, values: dict[str, Any], **meta: Any) -> Job:
-        if has(self.kind, "keep_original"):
-            meta.setdefault("keep_original", keep_original(values.get("keep_original"), self._settings))
-        return Job(kind=self.kind, request=request, label=label,
-                   meta={"label": label, "settings": recorded_settings(request), **meta})
+    def submission(self, values: dict[str, Any], label: str, **fields: Any) -> Submission:
+        return Submission(self.kind, self.request(values), label, keep_original=values.get("keep_original"),
+                          **fields)
 
-    def per_mesh_jobs(self, context: bpy.types.Context, values: dict[str, Any]) -> list[Job]:
-        """One job per selected mesh, or one for an explicit task id / model URL.
+    def per_selected_mesh(self, context: bpy.types.Context, values: dict[str, Any]) -> list[Submission]:
+        """One task per selected mesh (chained by task id when unedited), or one for an explicit input.
 
         The options are checked before anything is exported, so a bad value costs
         no export and leaves no file behind.
         """
         if values.get("input_task_id") or values.get("model_url"):
-            label = values.get("input_task_id") or "model"
-            return [self.job(self.request(values), str(label)[:24], values)]
+            return [self.submission(values, str(values.get("input_task_id") or "model")[:24])]
         self.request(values, require_input=False)
-        sources = inputs.model_inputs(context, self.kind, self._settings.upload_dir)
+        sources = inputs.model_inputs(context, self.kind, self.uploads)
         try:
-            jobs = []
-            for item in sources:
-                per_object = {**values, **({"input_task_id": item.input_task_id} if item.input_task_id
-                                           else {"model_url": item.upload})}
-                jobs.append(self.job(self.request(per_object), item.obj.name, values, source=item.obj.name,
-                                     upload=item.upload.path if item.upload else ""))
-            return jobs
+            return [self.submission({**values, **item.fields()}, item.obj.name, source=item.obj.name,
+                                    upload=Path(item.upload.path) if item.upload else None) for item in sources]
         except Exception:
             inputs.discard(sources)
             raise
 
-    # -- Blender entry points ------------------------------------------------
+    # -- Blender's entry points ----------------------------------------------------
 
     def execute(self, context: bpy.types.Context) -> set[str]:
         if not self._submit(context):
@@ -108,7 +108,7 @@ class MeshyJobOperator:
         if not self._submit(context):
             return {"CANCELLED"}
         wm = context.window_manager
-        self._timer = wm.event_timer_add(0.1, window=context.window)
+        self._timer = wm.event_timer_add(0.1, window=context.window)  # wakes this handler; it only reads
         wm.modal_handler_add(self)
         self._status(context)
         return {"RUNNING_MODAL"}
@@ -116,12 +116,10 @@ class MeshyJobOperator:
     def modal(self, context: bpy.types.Context, event: Any) -> set[str]:
         if event.type == "ESC":
             for job_id in self._job_ids:
-                RUNTIME.engine.cancel(job_id)
-            RUNTIME.pump()
+                runtime.service().cancel(job_id)
             self._end(context)
             return self._report_outcome(self._entries())
         if event.type == "TIMER":
-            RUNTIME.pump()
             entries = self._entries()
             if all(not e.active for e in entries):
                 self._end(context)
@@ -129,19 +127,19 @@ class MeshyJobOperator:
             self._status(context, entries)
         return {"PASS_THROUGH"}
 
-    # -- internals -------------------------------------------------------------
+    # -- internals -----------------------------------------------------------------
 
     def _submit(self, context: bpy.types.Context) -> bool:
-        """Check and gather everything, then queue the jobs; False after a report."""
-        jobs: list[Job] = []
+        """Check and gather everything, then hand the tasks over; False after a report."""
+        service = runtime.service()
+        subs: list[Submission] = []
         try:
-            require_online()
-            self._settings = preferences.settings(context)  # read once for this submit
-            RUNTIME.get_engine(context)  # refuses without a key, before any export
-            jobs = self.build_jobs(context)
-            self._job_ids = [RUNTIME.submit(job, context) for job in jobs]
+            self._settings = service.settings()  # read once for this submit
+            service.engine(self._settings)  # refuses offline or without a key, before any export
+            subs = self.submissions(context)
+            self._job_ids = tuple(service.submit(subs, self._settings))
         except Exception as exc:
-            _discard_uploads(jobs)
+            _discard(subs, self._settings.upload_dir if self._settings else None)
             if not isinstance(exc, (MeshyError, ValueError, OSError)):
                 log.exception("Meshy %s failed before sending", self.kind)
             self.report({"ERROR"}, messages.explain(exc, f"preparing the {self.kind} task"))
@@ -151,8 +149,7 @@ class MeshyJobOperator:
     def _wait_here(self) -> set[str]:
         shown: dict[str, str] = {}
 
-        def show(event: Any) -> None:
-            entry = RUNTIME.tasks.get(event.job_id)
+        def show(event: Any, entry: TaskEntry | None) -> None:
             if entry is None or event.type not in {"progress", "waiting", "created"}:
                 return
             where = f", {entry.preceding_tasks} ahead in queue" if entry.preceding_tasks else ""
@@ -161,20 +158,24 @@ class MeshyJobOperator:
                 shown[event.job_id] = line
                 print(line, file=sys.stderr, flush=True)
 
-        RUNTIME.wait(self._job_ids, on_event=show)
+        runtime.service().wait(self._job_ids, on_event=show)
         return self._report_outcome(self._entries())
 
     def _entries(self) -> list[TaskEntry]:
-        return [RUNTIME.tasks[j] for j in self._job_ids if j in RUNTIME.tasks]
+        tasks = runtime.service().tasks
+        return [tasks[j] for j in self._job_ids if j in tasks]
 
     def _report_outcome(self, entries: list[TaskEntry]) -> set[str]:
-        failed = [e for e in entries if e.state == "failed"]
+        failed = [e for e in entries if e.state == JobState.FAILED]
         if failed:
             text = "; ".join(f"{e.label}: {e.message.rstrip('.')}" for e in failed)
             self.report({"ERROR"}, f"Meshy {self.kind} failed for {text}.")
             return {"CANCELLED"}
-        if any(e.state == "canceled" for e in entries):  # Esc, or Stop Waiting in the task list
+        if any(e.state == JobState.CANCELED for e in entries):  # Esc, or Stop Waiting in the task list
             self.report({"INFO"}, messages.STOPPED_WAITING)
+            return {"CANCELLED"}
+        if any(e.kept for e in entries):  # not failed: it resumes later
+            self.report({"WARNING"}, messages.KEPT)
             return {"CANCELLED"}
         made = sum(len(e.objects) for e in entries)
         self.report({"INFO"}, f"Meshy {self.kind}: done, {made} result(s) imported.")
@@ -185,7 +186,8 @@ class MeshyJobOperator:
         parts = []
         for e in entries:
             where = f" ({e.preceding_tasks} ahead)" if e.preceding_tasks else ""
-            parts.append(f"{e.label} {e.progress}%{where}" if e.state == "running" else f"{e.label} {e.state}")
+            parts.append(f"{e.label} {e.progress}%{where}" if e.state in (JobState.CREATED, JobState.FOLLOWING)
+                         else f"{e.label} {e.state}")
         text = f"Meshy {self.kind}: " + ", ".join(parts) + "   Esc: stop waiting (the task keeps running)"
         if context.workspace:
             context.workspace.status_text_set(text)
@@ -198,11 +200,12 @@ class MeshyJobOperator:
             context.workspace.status_text_set(None)
 
 
-def _discard_uploads(jobs: list[Job]) -> None:
-    """Exported meshes and converted images of jobs that will not be sent."""
-    root = upload_dir()
-    for job in jobs:
-        for value in (job.request.to_payload() if job.request else {}).values():
-            for item in value if isinstance(value, list) else [value]:
-                if isinstance(item, FileInput) and Path(item.path).parent == root:
-                    Path(item.path).unlink(missing_ok=True)
+def _discard(subs: list[Submission], upload_dir: Path | None) -> None:
+    """Exported meshes and converted images of tasks that will not be sent."""
+    for sub in subs:
+        files = [sub.upload] if sub.upload is not None else []
+        for value in sub.request.to_payload().values():
+            files += [Path(v.path) for v in (value if isinstance(value, list) else [value]) if isinstance(v, FileInput)]
+        for file in files:
+            if file.parent == upload_dir:
+                file.unlink(missing_ok=True)

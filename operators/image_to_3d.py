@@ -5,13 +5,13 @@ from __future__ import annotations
 import bpy
 
 from .. import properties
-from ..client.engine import Job
 from ..core.errors import UserError
 from ..scene import inputs
-from .base import MeshyJobOperator
+from ..service.jobs import Submission
+from .base import JobOperator
 
 
-class MESHY_OT_image_to_3d(MeshyJobOperator, bpy.types.Operator):
+class MESHY_OT_image_to_3d(JobOperator, bpy.types.Operator):
     """Turn an image into a textured 3D model with Meshy"""
 
     bl_idname = "meshy.image_to_3d"
@@ -21,7 +21,7 @@ class MESHY_OT_image_to_3d(MeshyJobOperator, bpy.types.Operator):
 
     __annotations__ = properties.operator_annotations("image-to-3d")
 
-    def build_jobs(self, context: bpy.types.Context) -> list[Job]:
+    def submissions(self, context: bpy.types.Context) -> list[Submission]:
         values = self.values()
         self.request(values, require_input=False)  # a bad option costs no render or conversion
         if self.texture_image_path and "texture_image_url" not in values:
@@ -37,7 +37,7 @@ class MESHY_OT_image_to_3d(MeshyJobOperator, bpy.types.Operator):
                 values["input_task_id"] = task_id
             else:
                 values["image_url"] = upload
-        return [self.job(self.request(values), str(label)[:40], values)]
+        return [self.submission(values, str(label)[:40])]
 
 
 classes = (MESHY_OT_image_to_3d,)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import bpy
 
 from .. import properties
-from ..client.engine import Job
 from ..core.errors import UserError
 from ..scene import inputs
-from .base import MeshyJobOperator
+from ..service.jobs import Submission
+from .base import JobOperator
 
 
-class MESHY_OT_image_to_image(MeshyJobOperator, bpy.types.Operator):
+class MESHY_OT_image_to_image(JobOperator, bpy.types.Operator):
     """Edit reference images with Meshy into new Blender images"""
 
     bl_idname = "meshy.image_to_image"
@@ -21,7 +21,7 @@ class MESHY_OT_image_to_image(MeshyJobOperator, bpy.types.Operator):
 
     __annotations__ = properties.operator_annotations("image-to-image")
 
-    def build_jobs(self, context: bpy.types.Context) -> list[Job]:
+    def submissions(self, context: bpy.types.Context) -> list[Submission]:
         values = self.values()
         urls = list(values.pop("reference_image_urls", []))
         paths = list(values.get("reference_image_paths", []))
@@ -45,7 +45,7 @@ class MESHY_OT_image_to_image(MeshyJobOperator, bpy.types.Operator):
             urls.append(upload)
             label = label or stem
         values["reference_image_urls"] = urls
-        return [self.job(self.request(values), (label or "image")[:40], values, pack_images=self.pack_images)]
+        return [self.submission(values, (label or "image")[:40], pack_images=self.pack_images)]
 
 
 classes = (MESHY_OT_image_to_image,)

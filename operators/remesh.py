@@ -5,11 +5,11 @@ from __future__ import annotations
 import bpy
 
 from .. import properties
-from ..client.engine import Job
-from .base import MeshyJobOperator
+from ..service.jobs import Submission
+from .base import JobOperator
 
 
-class MESHY_OT_remesh(MeshyJobOperator, bpy.types.Operator):
+class MESHY_OT_remesh(JobOperator, bpy.types.Operator):
     """Remesh the selected objects with Meshy to a target polycount and topology"""
 
     bl_idname = "meshy.remesh"
@@ -19,8 +19,8 @@ class MESHY_OT_remesh(MeshyJobOperator, bpy.types.Operator):
 
     __annotations__ = properties.operator_annotations("remesh")
 
-    def build_jobs(self, context: bpy.types.Context) -> list[Job]:
-        return self.per_mesh_jobs(context, self.values())
+    def submissions(self, context: bpy.types.Context) -> list[Submission]:
+        return self.per_selected_mesh(context, self.values())
 
 
 classes = (MESHY_OT_remesh,)

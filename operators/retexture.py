@@ -5,13 +5,13 @@ from __future__ import annotations
 import bpy
 
 from .. import properties
-from ..client.engine import Job
 from ..core.errors import UserError
 from ..scene import inputs
-from .base import MeshyJobOperator
+from ..service.jobs import Submission
+from .base import JobOperator
 
 
-class MESHY_OT_retexture(MeshyJobOperator, bpy.types.Operator):
+class MESHY_OT_retexture(JobOperator, bpy.types.Operator):
     """Texture the selected objects with Meshy from a text prompt or a style image"""
 
     bl_idname = "meshy.retexture"
@@ -21,7 +21,7 @@ class MESHY_OT_retexture(MeshyJobOperator, bpy.types.Operator):
 
     __annotations__ = properties.operator_annotations("retexture")
 
-    def build_jobs(self, context: bpy.types.Context) -> list[Job]:
+    def submissions(self, context: bpy.types.Context) -> list[Submission]:
         values = self.values()
         if not values.get("text_style_prompt") and not values.get("image_style_url"):
             self.request(values, require_input=False)  # a bad option costs no image conversion
@@ -30,7 +30,7 @@ class MESHY_OT_retexture(MeshyJobOperator, bpy.types.Operator):
             if upload is None:
                 raise UserError("Describe the texture in Style Prompt, or pick a style image")
             values["image_style_url"] = upload
-        return self.per_mesh_jobs(context, values)
+        return self.per_selected_mesh(context, values)
 
 
 classes = (MESHY_OT_retexture,)

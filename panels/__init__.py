@@ -1,15 +1,17 @@
 """Sidebar tab "Meshy" in the 3D Viewport, and the Meshy menus (drawing only).
 
-Panels read ``RUNTIME`` and the snapshots in ``state``; every change goes
-through an operator, and every file or network access happens in timers
-and threads (see ``state``), never in a draw.
+Panels read Blender properties and ``core.snapshot`` (a read-only picture of
+the job service) and lay out what ``core.views`` makes of them. Every change
+goes through an operator; every file or network access happens on the job
+service's timer or in the background, never in a draw.
 """
 
 from __future__ import annotations
 
 import bpy
 
-from . import account, history, menus, operations, state, tasks, thumbnails
+from ..core import snapshot
+from . import account, history, menus, operations, tasks, thumbnails
 
 classes = (*account.classes, *operations.classes, *tasks.classes, *history.classes, *menus.classes)
 _register_classes, _unregister_classes = bpy.utils.register_classes_factory(classes)
@@ -18,11 +20,11 @@ _register_classes, _unregister_classes = bpy.utils.register_classes_factory(clas
 def register() -> None:
     _register_classes()
     menus.register()
-    state.register()
+    snapshot.subscribe(thumbnails.refresh)
 
 
 def unregister() -> None:
-    state.unregister()
+    snapshot.unsubscribe(thumbnails.refresh)
     menus.unregister()
     _unregister_classes()
     thumbnails.release()

@@ -13,9 +13,9 @@ from typing import Any
 import bpy
 
 from .. import preferences, properties
+from ..core import snapshot
 from ..core.params import KINDS, PARAMS, TITLES, Param, kind_id
 from ..core.views import operations as views
-from ..operators.runtime import RUNTIME
 from .common import PANEL, draw_message
 
 #: Inputs drawn in the Input box, in this order, per kind (the rest are options).
@@ -106,7 +106,7 @@ def _fold(layout: Any, idname: str) -> tuple[Any, Any]:
 
 
 def draw_run(layout: Any, context: Any, kind: str, group: Any) -> None:
-    view = run_view(kind, context, group, RUNTIME.balance)
+    view = run_view(kind, context, group, snapshot.current().balance)
     col = layout.column(align=True)
     col.use_property_split = False
     col.label(text=view.cost_text, icon="NONE" if view.enough else "ERROR")

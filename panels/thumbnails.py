@@ -1,9 +1,10 @@
 """Task thumbnails as icons (bpy.utils.previews), loaded off the draw path.
 
-Drawing only asks ``icon(path)``: 0 until the picture is loaded. A
-main-thread timer (``tick``) loads files that have appeared on disk (the
-engine's ``thumbnail.png``, or a history thumbnail a thread downloaded), so
-a draw never reads a file or waits on the network.
+Drawing only asks ``icon(path)``: 0 until the picture is loaded. ``refresh``
+runs on the job service's timer (it subscribes to ``core.snapshot``) and
+loads files that have appeared on disk (the engine's ``thumbnail.png``, or a
+history thumbnail downloaded in the background), so a draw never reads a
+file or waits on the network.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from typing import Any
 
 import bpy
 import bpy.utils.previews
+
+from ..core.snapshot import Snapshot
+from ..core.views.tasks import task_rows
 
 _PREVIEWS: dict[str, Any] = {}
 _MISSING: dict[str, float] = {}  # path -> mtime seen, for files that failed to load
@@ -48,6 +52,13 @@ def load(paths: Iterable[str]) -> int:
             continue
         count += 1
     return count
+
+
+def refresh(snap: Snapshot) -> bool:
+    """Load the thumbnails of the rows the panels show; True when a new one came in."""
+    paths = [r.thumb_path for r in task_rows(snap.tasks, snap.journal_jobs, snap.download_dir)]
+    paths += [r.thumb_path for rows in snap.history.rows.values() for r in rows]
+    return load(paths) > 0
 
 
 def release() -> None:

@@ -33,6 +33,10 @@ class ModelInput:
     input_task_id: str | None = None
     upload: FileInput | None = None
 
+    def fields(self) -> dict[str, object]:
+        """The request field this input fills: the chained task, or the uploaded file."""
+        return {"input_task_id": self.input_task_id} if self.input_task_id else {"model_url": self.upload}
+
 
 def selected_meshes(context: bpy.types.Context, kind: str) -> list[bpy.types.Object]:
     """The selected mesh objects, or a sentence saying what is wrong."""

@@ -68,7 +68,7 @@ shutil.rmtree("/tmp/meshy-gui", ignore_errors=True)
 user = sys.modules[MOD + ".preferences"].user_dir()
 for name in ("journal.jsonl", "thumbnails"):
     shutil.rmtree(user / name, ignore_errors=True) if (user / name).is_dir() else (user / name).unlink(missing_ok=True)
-rt = sys.modules[MOD + ".operators.runtime"].RUNTIME
+rt = sys.modules[MOD + ".runtime"].service()
 panels = sys.modules[MOD + ".panels"]
 
 OPEN = {

@@ -39,13 +39,21 @@ def addon() -> Iterator[object]:
 
 @pytest.fixture
 def meshy(addon, emu, tmp_path, monkeypatch) -> Iterator[object]:
-    """Add-on pointed at the emulator, with its own download folder and journal."""
+    """Add-on pointed at the emulator, with its own download folder and journal; yields the job service."""
     bpy.ops.wm.read_homefile(use_empty=True)
     point_at(emu.base_url, tmp_path / "downloads")
     monkeypatch.setenv("MESHY_TOOLS_DIR", str(tmp_path / "user"))
-    runtime = sys.modules[f"{ADDON}.operators.runtime"]
-    runtime.RUNTIME.shutdown()
-    runtime.RUNTIME.tasks.clear()
-    yield runtime.RUNTIME
-    runtime.RUNTIME.shutdown()
-    runtime.RUNTIME.tasks.clear()
+    runtime = sys.modules[f"{ADDON}.runtime"]
+    service = runtime.service()
+    _fresh(service, runtime)
+    yield service
+    _fresh(service, runtime)
+
+
+def _fresh(service, runtime) -> None:
+    service.shutdown()
+    service.tasks.clear()
+    service.account.reset()
+    service.history.reset()
+    service.last_error = ""
+    runtime.controller().reset()

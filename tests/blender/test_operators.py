@@ -262,4 +262,4 @@ def test_retexture_from_a_style_image(meshy, emu, tmp_path):
     Image.new("RGB", (64, 64), (20, 90, 200)).save(style)
     assert bpy.ops.meshy.retexture(style_image_path=str(style)) == {"FINISHED"}
     task_id = result_objects("_retexture")[0]["meshy_task_id"]
-    assert meshy.engine.client.get("retexture", task_id).raw.get("image_style_url")
+    assert meshy.current_engine.client.get("retexture", task_id).raw.get("image_style_url")

@@ -1,10 +1,11 @@
-"""The sidebar in real Blender (bpy wheel): what each panel shows, and its actions.
+"""The sidebar in real Blender (bpy wheel): what each panel shows from the scene, and its actions.
 
-Background Blender has no window, hence no UILayout: these tests check the
-pure helpers the panels draw from (account, cost, Run blocker, task and
-history rows) in every state (no task, running, failed, done, offline), the
-timer tick, and the operators behind the buttons. The real drawing is run in
-the GUI by tools/screenshots.py (``MESHY_GUI_TESTS=1`` runs it here too).
+Background Blender has no window, hence no UILayout: these tests check what
+the panels read from Blender (the scene's options, the selection, the
+preferences) through the view-models, the controller's refresh on the timer,
+and the operators behind the buttons. The view-models alone, in every state,
+are tier 1 (tests/test_views.py). The real drawing is run in the GUI by
+tools/screenshots.py (``MESHY_GUI_TESTS=1`` runs it here too).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import bpy
@@ -30,11 +30,7 @@ def mod(name: str):
 
 @pytest.fixture
 def ui(meshy):
-    """Fresh account/history state for each test; returns the runtime."""
-    account, history = mod("operators.account"), mod("operators.history")
-    account.ACCOUNT.__init__()
-    history.HISTORY.__init__()
-    meshy.balance, meshy.key_status, meshy.last_error = None, "", ""
+    """The job service, fresh (see conftest); online again afterwards."""
     yield meshy
     bpy.context.preferences.system.use_online_access = True
 
@@ -66,28 +62,16 @@ def test_panels_menus_and_scene_options_are_registered(ui):
 # -- account ------------------------------------------------------------------
 
 
-def test_account_view_for_every_key_state(ui):
-    view = mod("panels.account").account_view
-    assert view("", False, True, "", None, False, "").key_text == "API key: not set"
-    rejected = view("k", False, True, "rejected", None, False, "")
-    assert "rejected" in rejected.key_text and rejected.key_icon == "ERROR"
-    works = view("k", False, True, "works", 1234, False, "")
-    assert works.key_text == "API key: works" and works.balance_text == "Credits: 1,234"
-    offline = view("k", False, False, "", None, False, "")
-    assert not offline.can_check and "Online access is off" in offline.notes[0][0]
-    assert "Allow" in offline.notes[0][0]
-
-
 def test_refresh_account_reads_balance_and_spots_a_bad_key(ui, emu):
-    account = mod("operators.account")
-    assert account.needs_check()
+    account = ui.account
+    assert account.needs_check(ui.settings())
     assert bpy.ops.meshy.refresh_account() == {"FINISHED"}
-    assert ui.key_status == "works" and ui.balance == 10_000
-    assert not account.needs_check()
+    assert account.key_status == "works" and account.balance == 10_000
+    assert not account.needs_check(ui.settings())
     bpy.context.preferences.addons[ADDON].preferences.api_key = "msy_wrong_key_0000000000000000"
-    assert account.needs_check()  # a new key is checked once by itself
-    account.start_check()
-    assert ui.key_status == "rejected" and ui.balance is None
+    assert account.needs_check(ui.settings())  # a new key is checked once by itself
+    assert mod("runtime").controller().refresh()  # the timer's refresh starts the check
+    assert account.key_status == "rejected" and account.balance is None
     assert "rejected" in mod("panels.account").current_view(bpy.context).key_text
 
 
@@ -98,7 +82,8 @@ def test_offline_refuses_with_the_way_to_allow_it(ui):
     with pytest.raises(RuntimeError, match="Online access is off"):
         bpy.ops.meshy.refresh_account()
     assert mod("operators.run").run_blocker(bpy.context, "remesh").startswith("Online access is off")
-    mod("panels.state").tick(bpy.context)  # no fetch, no error
+    mod("runtime").controller().refresh()  # no fetch, no error
+    assert ui.account.error == "" and not ui.account.checking
 
 
 # -- operations ---------------------------------------------------------------
@@ -177,7 +162,7 @@ def test_run_button_path_remeshes_the_selection_with_scene_options(ui, emu):
     assert entry.state == "imported" and entry.label == "Crate"
     assert entry.meta["settings"] == {"target_polycount": 200}  # nothing else was sent
     assert source.name in bpy.data.objects
-    rows = mod("panels.tasks").task_rows(ui.tasks, {}, Path(entry.files["model"]).parents[2])
+    rows = mod("core.views.tasks").task_rows(ui.tasks, {}, Path(entry.files["model"]).parents[2])
     assert rows[0].status_text == "Done, imported" and rows[0].imported and rows[0].can_import
 
 
@@ -201,54 +186,28 @@ def test_scene_options_are_saved_with_the_file(ui, tmp_path):
 # -- tasks --------------------------------------------------------------------
 
 
-def entry(**kw):
-    TaskEntry = mod("operators.runtime").TaskEntry
-    base = dict(job_id="j1", kind="retexture", label="Chair", task_id="t1", started=time.time() - 75)
-    return TaskEntry(**{**base, **kw})
-
-
-def test_task_rows_for_each_state(ui, tmp_path):
-    tasks = mod("panels.tasks")
-    assert tasks.task_rows({}, {}, tmp_path) == []  # no task
-    pending = tasks.entry_row(entry(state="running", status="PENDING", preceding_tasks=3), tmp_path)
-    assert pending.status_text == "In Meshy's queue: 3 ahead" and pending.active and pending.elapsed == "1m 15s"
-    running = tasks.entry_row(entry(state="running", status="IN_PROGRESS", progress=40), tmp_path)
-    assert running.progress == pytest.approx(0.4) and running.status_text == "Running 40%"
-    waiting = tasks.entry_row(entry(state="waiting", message="Meshy's task queue is full"), tmp_path)
-    assert "starts by itself" in waiting.status_text
-    failed = tasks.entry_row(entry(state="failed", message="Your Meshy account does not have enough credits"),
-                             tmp_path)
-    assert failed.message and "Top up" in failed.advice and not failed.active
-    done = tasks.entry_row(entry(state="succeeded", progress=100), tmp_path)
-    assert done.can_import and not done.imported and done.thumb_path.endswith("retexture/t1/thumbnail.png")
-    journal = {"old": {"job_id": "old", "kind": "remesh", "task_id": "t9", "state": "succeeded",
-                       "label": "Vase", "time": time.time()},
-               "gone": {"job_id": "gone", "kind": "remesh", "task_id": "t8", "state": "deleted"}}
-    rows = tasks.task_rows({"j1": entry(state="running")}, journal, tmp_path)
-    assert [r.name for r in rows] == ["Chair", "Vase"] and rows[1].from_journal and rows[1].can_import
-
-
-def test_advice_for_each_kind_of_failure(ui):
-    advice = mod("core.messages").advice
-    assert "preferences" in advice("Meshy did not accept the API key, so check the key")
-    assert "by itself" in advice("Meshy's task queue is full")
-    assert "retried" in advice("Could not connect to Meshy")
-    assert advice("The model could not be processed").startswith("Try another input")
-    assert advice("") == ""
-
-
 def test_tick_loads_task_thumbnails_and_journal(ui, tmp_path):
-    state, thumbs = mod("panels.state"), mod("panels.thumbnails")
-    settings = mod("preferences").settings()
+    ctl, thumbs = mod("runtime").controller(), mod("panels.thumbnails")
+    settings = ui.settings()
     folder = settings.download_dir / "remesh" / "t5"
     folder.mkdir(parents=True)
     img = bpy.data.images.new("thumb", 8, 8)
     img.filepath_raw, img.file_format = str(folder / "thumbnail.png"), "PNG"
     img.save()
-    mod("operators.runtime").journal().record("j5", "succeeded", kind="remesh", task_id="t5", label="Pot")
-    state.tick(bpy.context)
-    assert "j5" in state.journal_jobs()
+    ui.journal(settings).record("j5", "succeeded", kind="remesh", task_id="t5", label="Pot")
+    assert ctl.refresh()
+    assert "j5" in mod("core.snapshot").current().journal_jobs  # what the Tasks panel draws from
+    mod("core.snapshot").notify()  # the panels' own refresh, on the same timer
     assert thumbs.icon(str(folder / "thumbnail.png")) != 0 or bpy.app.background
+
+
+def test_reading_the_settings_creates_no_folder(ui, tmp_path, monkeypatch):
+    """A draw reads the preferences: that must not touch the disk (it used to create the user folder)."""
+    monkeypatch.setenv("MESHY_TOOLS_DIR", str(tmp_path / "not-yet"))
+    settings = mod("preferences").settings()
+    mod("panels.account").current_view(bpy.context)
+    mod("panels.operations").run_view("remesh", bpy.context, bpy.context.scene.meshy_remesh, None)
+    assert settings.user_dir == tmp_path / "not-yet" and not settings.user_dir.exists()
 
 
 # -- history ------------------------------------------------------------------
@@ -259,15 +218,15 @@ def test_history_page_lists_newest_first_and_imports(ui, emu):
     bpy.context.scene.meshy_remesh.target_polycount = 100
     for _ in range(3):
         assert bpy.ops.meshy.run(kind="REMESH") == {"FINISHED"}
-    history = mod("operators.history")
+    history, views = ui.history, mod("core.views.history")
     assert bpy.ops.meshy.history_page(kind="REMESH", page=1, page_size=2) == {"FINISHED"}
-    rows = history.HISTORY.rows["remesh"]
-    assert len(rows) == 2 and history.HISTORY.more["remesh"]
+    rows = history.rows["remesh"]
+    assert len(rows) == 2 and history.more["remesh"]
     assert rows[0].created_at >= rows[1].created_at and rows[0].thumbnail_url
-    assert mod("panels.history").history_lines("remesh") == []
+    assert views.history_lines("remesh", mod("core.snapshot").current().history) == []
     assert bpy.ops.meshy.history_page(kind="REMESH", page=2, page_size=2) == {"FINISHED"}
-    assert len(history.HISTORY.rows["remesh"]) == 1 and not history.HISTORY.more["remesh"]
-    assert history.format_created(rows[0].created_at)[:2] == "20"
+    assert len(history.rows["remesh"]) == 1 and not history.more["remesh"]
+    assert views.format_created(rows[0].created_at)[:2] == "20"
     before = len(bpy.data.objects)
     assert bpy.ops.meshy.import_task(task_id=rows[0].task_id, kind="REMESH") == {"FINISHED"}
     assert len(bpy.data.objects) == before + 1
@@ -277,7 +236,7 @@ def test_history_error_is_a_sentence(ui):
     bpy.context.preferences.addons[ADDON].preferences.api_key = ""
     with pytest.raises(RuntimeError, match="No Meshy API key"):
         bpy.ops.meshy.history_page(kind="IMAGE_TO_3D")
-    assert "API key" in mod("panels.history").history_lines("image-to-3d")[0][0]
+    assert "API key" in mod("core.views.history").history_lines("image-to-3d", ui.history)[0][0]
 
 
 # -- real GUI (opt-in: needs root and blender-sid) ---------------------------------
@@ -300,10 +259,3 @@ def test_messages_wrap_to_the_sidebar_width_and_long_words_are_cut(ui):
     assert all(len(line) <= 10 for line in lines)
     assert "".join(lines).replace(" ", "") == "topupathttps://www.meshy.ai/settings/subscriptionnow"
     assert wrap("", 100) == [""]
-
-
-def test_history_rows_show_the_name_given_here(ui):
-    hist, panel = mod("operators.history"), mod("panels.history")
-    row = hist.HistoryRow("abcdef123456", "remesh", "SUCCEEDED", 100, 0, "abcdef12")
-    assert panel.display_name(row, {"j": {"task_id": "abcdef123456", "label": "Chair"}}) == "Chair · abcdef12"
-    assert panel.display_name(row, {}) == "abcdef12"

@@ -63,7 +63,8 @@ STATE = {}
 
 
 def runtime():
-    return sys.modules["bl_ext.user_default.meshy_tools.operators.runtime"].RUNTIME
+    """The add-on's job service (its task list is what the modal operator reads)."""
+    return sys.modules["bl_ext.user_default.meshy_tools.runtime"].service()
 
 
 def escape_phase():
