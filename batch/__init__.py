@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except SystemExit as exc:  # --help
         return int(exc.code or 0) if isinstance(exc.code, int) else 0
-    from . import report, runner
+    from . import plan, report, run
 
     out = Path(ns.out).expanduser().resolve()
     try:
@@ -48,16 +48,16 @@ def main(argv: list[str] | None = None) -> int:
             if ns.quiet:
                 again.append("--quiet")
             return main(again)
-        opts = runner.Options(
+        opts = plan.Options(
             kind=ns.command, inputs=list(ns.inputs), out=out, params=task_options(ns), jobs=ns.jobs,
             single_blend=ns.single_blend, pack=ns.pack, retry_failed=ns.retry_failed, base_url=ns.base_url,
             timeout=ns.timeout, dry_run=ns.dry_run, quiet=ns.quiet, argv=_absolute(argv, ns),
         )
-        return runner.run_batch(opts)
+        return run.run_batch(opts)
     except UsageError as exc:
         print(f"meshy: {exc}", file=sys.stderr, flush=True)
         return 2
-    except runner.FatalError as exc:
+    except run.FatalError as exc:
         print(f"meshy: {exc}", file=sys.stderr, flush=True)
         return exc.code
 

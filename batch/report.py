@@ -1,7 +1,7 @@
 """The batch's record: read the journal back per asset, write report.json, print status.
 
 Pure Python (no bpy), so ``status`` and tests can read a batch folder anywhere.
-The journal (JSON lines, written by the job engine and by the runner) is the
+The journal (JSON lines, written by the job engine and the job service) is the
 truth; report.json is a summary rebuilt from it plus each task's cached
 ``task.json`` (server timestamps, credits), written atomically.
 """
@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..client.journal import Journal
+from ..core.states import report_status
 
 JOURNAL = "journal.jsonl"
 REPORT = "report.json"
@@ -83,10 +84,7 @@ def asset_entry(key: str, job: dict[str, Any] | None, out: Path, extra: dict[str
     meta = job.get("meta") or {}
     kind = job.get("kind") or extra.get("kind", "")
     task = cached_task(out, kind, job.get("task_id"))
-    state = job.get("state") or "not started"
-    status = {"imported": "succeeded", "succeeded": "downloaded", "queued": "not created"}.get(state, state)
-    if state in {"created", "following", "progress"}:
-        status = "running"
+    status = report_status(job.get("state"))
     files = job.get("files") or {}
     return {
         "asset": key,

@@ -223,6 +223,14 @@ class JobService:
                                             blend=made.blend, files=files, meta=meta)
         return made.objects
 
+    def import_finished(self, job_id: str, kind: str, task_id: str, files: dict[str, str], meta: dict[str, Any],
+                        *, label: str = "", finished: float | None = None) -> TaskEntry:
+        """A job that finished earlier (its files in the cache): imported as a live result would be."""
+        entry = self.tasks.add(job_id, kind, label or meta.get("label", ""), meta, task_id=task_id, files=files,
+                               finished=finished or time.time(), state=JobState.SUCCEEDED)
+        self._import(entry)
+        return entry
+
     def cancel(self, job_id: str) -> bool:
         """Stop following a job here; the task on Meshy keeps running and stays importable."""
         if self._engine is None or job_id not in self.tasks or not self.tasks[job_id].active:
@@ -278,10 +286,8 @@ class JobService:
             if rec.get("state") == JobState.SUCCEEDED and self.belongs_here(rec.get("meta") or {}):
                 files = engine.cached_files(rec["kind"], rec.get("task_id", ""))
                 if files:
-                    entry = self.tasks.add(job_id, rec["kind"], rec.get("label", ""), rec.get("meta") or {},
-                                           task_id=rec.get("task_id"), files=files, finished=rec.get("time"),
-                                           state=JobState.SUCCEEDED)
-                    self._import(entry)
+                    self.import_finished(job_id, rec["kind"], rec.get("task_id", ""), files, rec.get("meta") or {},
+                                         label=rec.get("label", ""), finished=rec.get("time"))
         if resumed:
             self._wake()
         return resumed
@@ -303,6 +309,9 @@ class JobService:
         entry = self.tasks.apply(event)
         if event.type in {"created", "failed", "canceled"} and entry.meta.get("upload"):
             self._remove_upload(entry.meta["upload"])
+        if event.type == "failed" and entry.task_status:  # Meshy said FAILED/CANCELED: not worth a retry
+            self.records().failed(entry.job_id, kind=entry.kind, task_id=entry.task_id, message=entry.message,
+                                  task_status=entry.task_status, meta=entry.meta)
         if event.type == "succeeded":
             self._import(entry)
         for listener in list(self.listeners):

@@ -170,6 +170,25 @@ def test_blend_objects_as_assets(batch, emu, tmp_path):
     assert ball.active_material and ball.active_material.node_tree
 
 
+def test_a_create_cut_off_by_a_crash_is_adopted_by_the_engines_resume(batch, emu, tmp_path, capsys):
+    """The journal holds a create that never got its id; the task exists: the rerun follows it, creates none."""
+    from client import MeshyClient, RemeshRequest
+    from client.journal import Journal
+    from client.uploads import FileInput
+
+    model = _cube(tmp_path / "crate.glb")
+    out = tmp_path / "out"
+    MeshyClient(TEST_KEY, base_url=emu.base_url).create("remesh", RemeshRequest(model_url=FileInput.model(model)))
+    meta = {"asset": str(model.resolve()), "label": "crate", "source_path": str(model.resolve()), "out_name": "crate"}
+    journal = Journal(out / "journal.jsonl")
+    journal.record("cut", "queued", kind="remesh", label="crate", meta=meta, outputs=["glb", "thumbnail"])
+    journal.record("cut", "creating", durable=True, kind="remesh", label="crate", meta=meta)
+    assert batch.main(["remesh", str(model), "--out", str(out)]) == 0
+    assert "1 to follow" in capsys.readouterr().err
+    assert emu.create_count("remesh") == 1 and (out / "crate.blend").is_file()
+    assert journal.jobs()["cut"]["state"] == "imported"
+
+
 KILL_SCRIPT = textwrap.dedent("""
     import sys, tempfile, bpy
     sys.path.insert(0, sys.argv[1] + "/tools")
