@@ -171,12 +171,8 @@ class _Request:
     BOOLS: ClassVar[tuple[str, ...]] = ()
 
     def validate(self, *, require_input: bool = True) -> None:
-        """Raise ValidationError for the first broken rule; return None if all is well.
-
-        ``require_input=False`` checks every value that is set but lets the inputs a
-        caller gathers afterwards be missing (the model, the images, a style image),
-        so a bad option is refused before any export, render or conversion.
-        """
+        """Raise ValidationError for the first broken rule; ``require_input=False`` lets the inputs a caller
+        gathers later (model, images, style image) be missing, so a bad option costs no export."""
         for name in self.BOOLS:
             value = getattr(self, name)
             if value is not None:
@@ -249,10 +245,10 @@ class ImageToImageRequest(_Request):
             raise ValidationError("prompt is required for image-to-image", "prompt")
         _check_prompt("prompt", self.prompt)
         refs = self.reference_image_urls
-        if refs is None and not require_input:
-            return
         if refs is None:
-            raise ValidationError("reference_image_urls is required for image-to-image", "reference_image_urls")
+            if require_input:
+                raise ValidationError("reference_image_urls is required for image-to-image", "reference_image_urls")
+            return
         _check_type("reference_image_urls", refs, (list, tuple))
         if not 1 <= len(refs) <= MAX_REFERENCE_IMAGES:
             raise ValidationError(

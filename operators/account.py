@@ -68,7 +68,7 @@ class MESHY_OT_allow_online(bpy.types.Operator):
         return {"FINISHED"}
 
 
-def task_folder(kind: str, task_id: str) -> Path:
+def _task_folder(kind: str, task_id: str) -> Path:
     """The task's download folder, or the download folder when it has none yet."""
     root = preferences.settings().download_dir
     if kind and task_id:
@@ -92,7 +92,7 @@ class MESHY_OT_open_folder(bpy.types.Operator):
     task_id: StringProperty(name="Task ID", options={"HIDDEN"})  # type: ignore[valid-type]
 
     def execute(self, context: bpy.types.Context) -> set[str]:
-        folder = task_folder(self.kind, self.task_id)
+        folder = _task_folder(self.kind, self.task_id)
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:

@@ -45,6 +45,13 @@ class JobOperator:
     _timer = None
     _settings: Settings | None = None
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A task operator's properties are its kind's rows of the parameter table (``core/params.py``)."""
+        super().__init_subclass__(**kwargs)
+        if cls.kind:
+            own = cls.__dict__.get("__annotations__", {})
+            cls.__annotations__ = {**properties.operator_annotations(cls.kind), **own}
+
     # -- to implement ------------------------------------------------------------
 
     def submissions(self, context: bpy.types.Context) -> list[Submission]:

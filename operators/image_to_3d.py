@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import bpy
 
-from .. import properties
 from ..core.errors import UserError
 from ..scene import inputs
 from ..service.jobs import Submission
@@ -19,7 +18,6 @@ class MESHY_OT_image_to_3d(JobOperator, bpy.types.Operator):
     bl_description = "Make a textured 3D model from an image file, a Blender image or a render of the scene"
     kind = "image-to-3d"
 
-    __annotations__ = properties.operator_annotations("image-to-3d")
 
     def submissions(self, context: bpy.types.Context) -> list[Submission]:
         values = self.values()

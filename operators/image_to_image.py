@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import bpy
 
-from .. import properties
 from ..core.errors import UserError
 from ..scene import inputs
 from ..service.jobs import Submission
@@ -19,7 +18,6 @@ class MESHY_OT_image_to_image(JobOperator, bpy.types.Operator):
     bl_description = "Edit 1 to 5 reference images with a prompt; the results become Blender images"
     kind = "image-to-image"
 
-    __annotations__ = properties.operator_annotations("image-to-image")
 
     def submissions(self, context: bpy.types.Context) -> list[Submission]:
         values = self.values()

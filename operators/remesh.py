@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import bpy
 
-from .. import properties
 from ..service.jobs import Submission
 from .base import JobOperator
 
@@ -17,7 +16,6 @@ class MESHY_OT_remesh(JobOperator, bpy.types.Operator):
     bl_description = "Send the selected mesh objects to Meshy and replace them with a clean remeshed version"
     kind = "remesh"
 
-    __annotations__ = properties.operator_annotations("remesh")
 
     def submissions(self, context: bpy.types.Context) -> list[Submission]:
         return self.per_selected_mesh(context, self.values())

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import bpy
 
-from .. import properties
 from ..core.errors import UserError
 from ..scene import inputs
 from ..service.jobs import Submission
@@ -19,7 +18,6 @@ class MESHY_OT_retexture(JobOperator, bpy.types.Operator):
     bl_description = "Give the selected mesh objects new PBR textures made by Meshy from a prompt or an image"
     kind = "retexture"
 
-    __annotations__ = properties.operator_annotations("retexture")
 
     def submissions(self, context: bpy.types.Context) -> list[Submission]:
         values = self.values()

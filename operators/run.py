@@ -11,18 +11,15 @@ from .. import preferences, properties
 from ..core import messages
 from ..core.params import KIND_ITEMS, OPERATORS, TITLES, kind_from_id
 from ..core.views.operations import blocker
+from ..scene.inputs import mesh_selection
 
 
-def selected_meshes(context: Any) -> list[Any]:
-    return [o for o in (getattr(context, "selected_objects", None) or []) if o.type == "MESH"]
-
-
-def run_blocker(context: Any, kind: str) -> str:
+def _blocker(context: Any, kind: str) -> str:
     """Why the sidebar cannot run ``kind`` now ("" when it can)."""
     group = properties.options(context, kind)
     if group is None:
         return ""
-    return blocker(kind, properties.scene_values(group, kind), selected_meshes=len(selected_meshes(context)),
+    return blocker(kind, properties.scene_values(group, kind), selected_meshes=len(mesh_selection(context)),
                    online=bool(bpy.app.online_access), has_key=bool(preferences.settings(context).api_key))
 
 
@@ -40,7 +37,7 @@ class MESHY_OT_run(bpy.types.Operator):
 
     @classmethod
     def description(cls, context: bpy.types.Context, props: Any) -> str:
-        reason = run_blocker(context, kind_from_id(props.kind))
+        reason = _blocker(context, kind_from_id(props.kind))
         return f"Send to Meshy with the sidebar's options{': ' + reason if reason else ''}"
 
     def invoke(self, context: bpy.types.Context, event: Any) -> set[str]:

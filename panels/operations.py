@@ -16,6 +16,7 @@ from .. import preferences, properties
 from ..core import snapshot
 from ..core.params import KINDS, PARAMS, TITLES, Param, kind_id
 from ..core.views import operations as views
+from ..scene.inputs import mesh_selection
 from .common import PANEL, draw_message
 
 #: Inputs drawn in the Input box, in this order, per kind (the rest are options).
@@ -34,13 +35,9 @@ ICONS = {"remesh": "MOD_REMESH", "retexture": "TEXTURE", "image-to-3d": "MESH_MO
          "image-to-image": "IMAGE_DATA"}
 
 
-def selected_meshes(context: Any) -> list[Any]:
-    return [o for o in (getattr(context, "selected_objects", None) or []) if o.type == "MESH"]
-
-
 def run_view(kind: str, context: Any, group: Any, balance: int | None) -> views.RunView:
     """What the cost line and the Run button show for the scene's options now."""
-    return views.run_view(kind, properties.scene_values(group, kind), selected_meshes=len(selected_meshes(context)),
+    return views.run_view(kind, properties.scene_values(group, kind), selected_meshes=len(mesh_selection(context)),
                           settings=preferences.settings(context), online=bool(bpy.app.online_access), balance=balance)
 
 
@@ -78,7 +75,7 @@ def draw_operation(layout: Any, context: Any, kind: str) -> None:
     params = {p.name: p for p in PARAMS[kind]}
     box = layout.box().column()
     if kind in ("remesh", "retexture"):
-        names = [o.name for o in selected_meshes(context)]
+        names = [o.name for o in mesh_selection(context)]
         box.label(text=views.selection_text(names), icon="OBJECT_DATA")
     for name in INPUTS[kind]:
         draw_param(box, group, params[name])

@@ -38,6 +38,11 @@ class ModelInput:
         return {"input_task_id": self.input_task_id} if self.input_task_id else {"model_url": self.upload}
 
 
+def mesh_selection(context: bpy.types.Context) -> list[bpy.types.Object]:
+    """The selected mesh objects (no refusal: what the sidebar shows and counts)."""
+    return [o for o in (getattr(context, "selected_objects", None) or []) if o.type == "MESH"]
+
+
 def selected_meshes(context: bpy.types.Context, kind: str) -> list[bpy.types.Object]:
     """The selected mesh objects, or a sentence saying what is wrong."""
     verb = VERBS.get(kind, kind)

@@ -35,6 +35,12 @@ def ui(meshy):
     bpy.context.preferences.system.use_online_access = True
 
 
+def blocker_of(context, kind: str) -> str:
+    """Why the sidebar's Run is disabled, as the panel computes it from the scene."""
+    group = mod("properties").options(context, kind)
+    return mod("panels.operations").run_view(kind, context, group, None).blocker
+
+
 def cube(name: str = "Chair") -> bpy.types.Object:
     bpy.ops.mesh.primitive_cube_add()
     bpy.context.object.name = name
@@ -81,7 +87,7 @@ def test_offline_refuses_with_the_way_to_allow_it(ui):
         pytest.skip("this Blender does not follow the preference at run time")
     with pytest.raises(RuntimeError, match="Online access is off"):
         bpy.ops.meshy.refresh_account()
-    assert mod("operators.run").run_blocker(bpy.context, "remesh").startswith("Online access is off")
+    assert blocker_of(bpy.context, "remesh").startswith("Online access is off")
     mod("runtime").controller().refresh()  # no fetch, no error
     assert ui.account.error == "" and not ui.account.checking
 
@@ -90,7 +96,7 @@ def test_offline_refuses_with_the_way_to_allow_it(ui):
 
 
 def test_run_blocker_names_the_missing_input(ui):
-    props, blocker = mod("properties"), mod("operators.run").run_blocker
+    props, blocker = mod("properties"), blocker_of
     ctx = bpy.context
     retex, i23d = props.options(ctx, "retexture"), props.options(ctx, "image-to-3d")
     i2i = props.options(ctx, "image-to-image")
