@@ -12,8 +12,9 @@ the figures are what ran, not what the imports suggest.
     .venv/bin/python tools/job_path.py --operator  # from bpy.ops.meshy.remesh()
 
 Prints the modules in the order they were first entered, on which threads,
-and how many distinct module-to-module calls (caller module -> callee
-module, on any thread) the job made.
+how many distinct module-to-module calls (caller module -> callee module, on
+any thread) the job made, and the same at the scale of the layers
+(``LAYERS``), with the calls that go up a layer (a callback, or a tangle).
 """
 
 from __future__ import annotations
@@ -32,6 +33,13 @@ import bpy  # noqa: E402
 from addon_env import enable_addon, point_at  # noqa: E402
 
 SKIP = ("tests/", "tools/", "bench/", "emulator/")
+#: The layers from the top down (docs/ARCHITECTURE.md); a module belongs to its top-level folder or file.
+LAYERS = ("operators", "panels", "batch", "runtime", "properties", "service", "scene", "preferences", "core",
+          "client")
+
+
+def layer(module: str) -> str:
+    return module.split("/")[0].removesuffix(".py")
 
 
 def main() -> int:
@@ -106,6 +114,12 @@ def main() -> int:
     roles = sorted({r for rs in threads.values() for r in rs})
     print(f"{len(ordered)} modules ({len(addon)} add-on, {len(ordered) - len(addon)} client/); "
           f"threads: {', '.join(roles)}; {len(edges)} distinct calls from one module into another")
+    crossings = {(layer(a), layer(b)) for a, b in edges if layer(a) != layer(b)}
+    rank = {name: i for i, name in enumerate(LAYERS)}
+    up = sorted(f"{a} -> {b}" for a, b in crossings if rank.get(b, 99) < rank.get(a, 99))
+    print(f"layers: {len({layer(m) for m in ordered})} ({', '.join(dict.fromkeys(layer(m) for m in ordered))}); "
+          f"{len(crossings)} distinct calls between layers, {len(up)} of them up a layer"
+          + (f" ({'; '.join(up)})" if up else ""))
     return 0 if made else 1
 
 
