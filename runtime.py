@@ -74,6 +74,7 @@ def redraw_areas() -> None:
 
 def _tick() -> float:
     """The one timer: events and background results, then (once a second) the panels' refreshes."""
+    _session["ticking"] = True
     try:
         if _session.pop("resume_pending", False) and bpy.app.online_access:
             service().resume()  # after start-up, once the file is loaded
@@ -88,11 +89,13 @@ def _tick() -> float:
     except Exception:  # a timer that raises is dropped by Blender: log it and keep ticking
         log.exception("Meshy timer failed")
         return IDLE
+    finally:
+        _session["ticking"] = False
 
 
 def _wake() -> None:
     """Work was just handed to the engine: tick soon rather than at the idle pace."""
-    if bpy.app.background:
+    if bpy.app.background or _session.get("ticking"):  # inside the tick: it returns BUSY by itself
         return
     if bpy.app.timers.is_registered(_tick):
         bpy.app.timers.unregister(_tick)
