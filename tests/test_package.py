@@ -194,7 +194,7 @@ def test_blender_installs_from_the_repository(
 # Ways an add-on installs or updates itself (pip, a subprocess, fetched code): the repository is the
 # only update path, and the zips carry every dependency.
 SELF_INSTALL = re.compile(
-    r"\b(?:import|from)\s+(?:pip|ensurepip|subprocess)\b"
+    r"\bimport\s+(?:[\w.]+\s*,\s*)*(?:pip|ensurepip|subprocess)\b|\bfrom\s+(?:pip|ensurepip|subprocess)\b"
     r"|\bsubprocess\.\w+\s*\("
     r"|\bos\.(?:system|popen|exec\w*|spawn\w*|posix_spawn\w*)\s*\("
     r"|[\"']pip3?[\"']|\bpip3?\s+install\b|-m\s+pip\b"
@@ -204,7 +204,8 @@ SELF_INSTALL = re.compile(
 
 def test_self_install_pattern_catches_the_usual_ways() -> None:
     for line in ('subprocess.run([sys.executable, "-m", "pip", "install", "pillow"])', "import pip",
-                 "from subprocess import run", "os.system('pip install x')", "import ensurepip"):
+                 "from subprocess import run", "os.system('pip install x')", "import ensurepip",
+                 "import pathlib, subprocess, sys"):
         assert SELF_INSTALL.search(line), line
     assert not SELF_INSTALL.search("pipeline = build_pipeline(pipe)  # the ssl module's __file__")
 

@@ -7,8 +7,9 @@ What a user who adds ``dist/repo`` as a remote repository gets, end to end:
 2. A loopback HTTP server serves ``dist/repo``; Blender adds it
    (``extension repo-add --url .../index.json``), syncs, installs Meshy Tools
    from it and enables it; the add-on loads with its bundled wheels.
-3. Nothing writes into the extension's own folder at run time: a file-by-file
-   hash of the installed folder (``__pycache__`` aside) is unchanged after
+3. Nothing writes into the extension's own folder at run time: once installed
+   and enabled it holds exactly the zip's files, and a file-by-file hash of it
+   (``__pycache__`` aside) is unchanged after
    Blender starts with the add-on enabled, runs Remesh against the emulator,
    disables, enables and disables it again; an audit hook (``sitecustomize``,
    loaded before any add-on) records every write, remove or rename in that
@@ -18,7 +19,8 @@ What a user who adds ``dist/repo`` as a remote repository gets, end to end:
 4. A second repository with the version bumped (built from a staged copy, the
    committed manifest untouched) replaces the first at the same URL; Blender's
    ``extension sync`` sees the update, ``extension update`` applies it, the new
-   version loads, and the user's data from step 3 is still there.
+   version loads, its folder holds exactly the new zip's files, and the user's
+   data from step 3 is still there.
 
 Usage: ``python tools/sid_repo.py [--source DIR]`` (root; ``blender-sid setup``
 done; ``make test-sid`` runs it after ``make build``). ``--source`` builds both
@@ -40,6 +42,7 @@ import sys
 import tempfile
 import threading
 import tomllib
+import zipfile
 from pathlib import Path
 
 import build_extension
@@ -211,6 +214,16 @@ def snapshot(folder: Path) -> dict[str, str]:
     return found
 
 
+def zip_files(zip_path: Path) -> dict[str, str]:
+    """Relative path -> sha256 of every file in the package, as ``snapshot`` names the installed ones."""
+    with zipfile.ZipFile(zip_path) as z:
+        return {i.filename: hashlib.sha256(z.read(i)).hexdigest() for i in z.infolist() if not i.is_dir()}
+
+
+def files_only(found: dict[str, str]) -> dict[str, str]:
+    return {p: h for p, h in found.items() if h != "dir"}
+
+
 def diff(before: dict[str, str], after: dict[str, str]) -> list[str]:
     return ([f"+{p}" for p in sorted(after.keys() - before.keys())]
             + [f"-{p}" for p in sorted(before.keys() - after.keys())]
@@ -298,6 +311,9 @@ def main() -> int:
 
         # 3. Nothing writes into the extension's folder while it runs.
         before = snapshot(ext_dir)
+        shipped = diff(zip_files(repo1 / zip1[1:]), files_only(before))
+        res.check(not shipped, "after install and enable the extension's folder holds exactly the zip's files",
+                  " ".join(shipped[:20]))
         (work / "audit").mkdir()
         (work / "audit" / "sitecustomize.py").write_text(AUDIT)
         emulator = subprocess.Popen([sys.executable, "-m", "emulator", "--port", "0", "--pending-seconds", "0.2",
@@ -336,7 +352,10 @@ def main() -> int:
         installed = tomllib.loads((ext_dir / "blender_manifest.toml").read_text())["version"]
         res.check(rc == 0 and installed == v2 and f"REPO-CHECK version {v2} " in out,
                   f"extension update installed {v2}; it enables and loads", f"exit {rc}, installed {installed}")
-        res.check(f"/meshy_tools-{v2}-linux_x64.zip" in server.requested, f"the {v2} zip came from the repository")
+        zip2 = f"/meshy_tools-{v2}-linux_x64.zip"
+        res.check(zip2 in server.requested, f"the {v2} zip came from the repository")
+        stale = diff(zip_files(repo2 / zip2[1:]), files_only(snapshot(ext_dir)))
+        res.check(not stale, f"the extension's folder now holds exactly the {v2} zip's files", " ".join(stale[:20]))
         kept = snapshot(user_data) if user_data.is_dir() else {}
         res.check(bool(data) and kept == data, "the user's data (journal, downloads) survived the update",
                   " ".join(diff(data, kept)[:20]))
