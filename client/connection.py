@@ -280,9 +280,10 @@ class Connection:
         started = time.monotonic()
         with transport.WATCHDOG.deadline(deadline) as limit:
             try:
+                # verify per request: requests lets REQUESTS_CA_BUNDLE override the session's own
                 resp = self.session.request(
                     method, url, params=params, headers=self._headers(extra), data=data, stream=True,
-                    timeout=self.timeout,
+                    timeout=self.timeout, verify=self.verify,
                 )
             except requests.RequestException as exc:
                 transport.scrub(exc)

@@ -109,7 +109,9 @@ def download(
         fatal = ""
         with WATCHDOG.deadline(floor_seconds) as limit:
             try:
-                resp = session.get(url, stream=True, timeout=timeout, headers={"Accept-Encoding": "identity"})
+                # verify given per request: requests lets REQUESTS_CA_BUNDLE override the session's own
+                resp = session.get(url, stream=True, timeout=timeout, headers={"Accept-Encoding": "identity"},
+                                   verify=session.verify)
             except requests.RequestException as exc:
                 problem, fatal = _broken(exc, limit, name, "the connection failed")
             else:

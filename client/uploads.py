@@ -136,6 +136,11 @@ def _encoder() -> Callable[[Any], bytes]:
     return functools.partial(binascii.b2a_base64, newline=False)
 
 
+def encoder_name() -> str:
+    """``"pybase64"`` or ``"binascii"``: the encoder uploads use here."""
+    return "binascii" if isinstance(_encoder(), functools.partial) else "pybase64"
+
+
 class _FilePart:
     """One data URI inside the body, encoded lazily chunk by chunk."""
 

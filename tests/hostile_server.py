@@ -4,6 +4,8 @@ The emulator behaves like Meshy; this server behaves however a test needs: any s
 headers, raw bytes, bytes trickled with delays, silence, a connection closed mid-answer. It listens
 on 127.0.0.1 on a free port, reads one request per connection (request line, headers and, when it
 has a Content-Length, the body), records it, calls the handler, then closes the connection.
+With ``raw=True`` it reads nothing and calls the handler at once; with ``tls=(certfile, keyfile)``
+it speaks https (every ``send`` is then one TLS record, so ``trickle`` sends one record per byte).
 
     from tests.hostile_server import HostileServer
 
@@ -133,15 +135,29 @@ class Conn:
 class HostileServer:
     """``HostileServer(handler).start()`` (or ``with``): ``base_url``, ``requests``, ``errors``, ``stop()``."""
 
-    def __init__(self, handler: Callable[[Conn], None], *, read_body: bool = True) -> None:
+    def __init__(
+        self,
+        handler: Callable[[Conn], None],
+        *,
+        read_body: bool = True,
+        raw: bool = False,
+        tls: tuple[str, str] | None = None,
+    ) -> None:
         self.handler = handler
         self.read_body = read_body
+        self.raw = raw  # call the handler at once, reading nothing (a silent client, a bad handshake)
+        self._tls = None
+        if tls is not None:  # (certfile, keyfile): speak https
+            import ssl
+
+            self._tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            self._tls.load_cert_chain(*tls)
         self.requests: list[Request] = []
         self.errors: list[BaseException] = []
         self._stopping = threading.Event()
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.port = self._listener.getsockname()[1]
-        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.base_url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self._threads: list[threading.Thread] = []
         self._open: set[socket.socket] = set()
         self._lock = threading.Lock()
@@ -192,7 +208,12 @@ class HostileServer:
             self._open.add(sock)
         conn = None
         try:
-            request = self._read_request(sock)
+            if self._tls is not None:
+                sock.settimeout(10)
+                sock = self._tls.wrap_socket(sock, server_side=True)
+                with self._lock:
+                    self._open.add(sock)
+            request = Request("", "", "") if self.raw else self._read_request(sock)
             if request is None:
                 return
             self.requests.append(request)

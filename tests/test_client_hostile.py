@@ -372,6 +372,67 @@ def test_trickling_create_ends_at_its_deadline_and_is_never_resent() -> None:
     assert info.value.maybe_sent and "may or may not" in str(info.value)
 
 
+@pytest.fixture(scope="module")
+def loopback_cert(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
+    """A self-signed certificate for 127.0.0.1, made with the openssl command."""
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = str(folder / "cert.pem"), str(folder / "key.pem")
+    try:
+        out = subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1",
+             "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+            capture_output=True, text=True, timeout=60,
+        )
+    except FileNotFoundError:
+        pytest.skip("the openssl command is needed to make a test certificate")
+    if out.returncode != 0:
+        pytest.skip(f"openssl could not make a test certificate: {out.stderr.strip()[:200]}")
+    return cert, key
+
+
+def test_https_answer_trickled_in_tiny_tls_records_ends_at_the_deadline(loopback_cert: tuple[str, str]) -> None:
+    """Each byte is its own TLS record, so every read returns at once: only the watchdog can end it
+    (it shuts the descriptor under the TLS socket while another thread is reading from it)."""
+    with HostileServer(_trickle_headers, tls=loopback_cert) as server:
+        client = MeshyClient(KEY, server.base_url, timeout=(1, 1), verify=loopback_cert[0],
+                             retry_policy=fast_policy(max_retries=2))
+        started = time.monotonic()
+        with pytest.raises(RequestTimeoutError):
+            client.get("remesh", "t1")
+        elapsed = time.monotonic() - started
+        assert len(server.requests) == 1
+    assert 1.9 < elapsed < 5, elapsed
+
+
+def test_the_clients_ca_bundle_wins_over_requests_ca_bundle(
+    loopback_cert: tuple[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """requests lets REQUESTS_CA_BUNDLE override a session's verify; the user's CA bundle must win."""
+    import certifi
+
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", certifi.where())  # a bundle that does not know our certificate
+    body = b"glTF" + os.urandom(1000)
+    with HostileServer(lambda conn: conn.respond(200, body, {"Content-Type": "model/gltf-binary"}),
+                       tls=loopback_cert) as server:
+        client = MeshyClient(KEY, "https://api.meshy.ai", verify=loopback_cert[0], retry_policy=fast_policy(0))
+        path = client.download(server.base_url + "/model.glb", tmp_path / "model.glb")
+    assert path.read_bytes() == body
+
+
+def test_a_proxy_trickling_headers_is_cut_too(tmp_path: Path) -> None:
+    """Through an http proxy (the proxy manager's pools are watched as well), here for a download."""
+    with HostileServer(_trickle_headers) as proxy:
+        client = MeshyClient(KEY, "https://api.meshy.ai", proxies={"http": proxy.base_url},
+                             limits=Limits(call_seconds=1), retry_policy=fast_policy(max_retries=1))
+        started = time.monotonic()
+        with pytest.raises(DownloadError, match="too slowly"):
+            client.download("http://files.example/results/model.glb", tmp_path / "model.glb")
+        elapsed = time.monotonic() - started
+        assert proxy.requests[0].target == "http://files.example/results/model.glb"  # it went through the proxy
+    assert elapsed < 5, elapsed
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_create_deadline_grows_with_the_upload(tmp_path: Path) -> None:
     """A server that never answers: the deadline is the call's 1 s plus the body at upload_rate."""
     model = tmp_path / "m.glb"
