@@ -77,7 +77,7 @@ def main() -> dict:
     rate, naive_rate = s_len / MIB / s_time, n_len / MIB / n_time
     from client.uploads import encoder_name
 
-    print("upload body, 64 MiB GLB (body %.1f MiB, encoder %s)" % (s_len / MIB, encoder_name()))
+    print(f"upload body, 64 MiB GLB (body {s_len / MIB:.1f} MiB, encoder {encoder_name()})")
     print(f"  streamed: {rate:8.0f} MiB/s   extra peak {s_peak / MIB:7.2f} MiB = {s_peak / s_len:.3f}x body"
           f"   (targets >= 500 MiB/s, <= 0.1x)")
     print(f"  naive:    {naive_rate:8.0f} MiB/s   extra peak {n_peak / MIB:7.2f} MiB = {n_peak / n_len:.3f}x body")
