@@ -23,6 +23,7 @@ from urllib.parse import unquote, urlparse
 
 import requests
 
+from .checks import has_space_or_control
 from .errors import DownloadError, redact
 from .logs import get_logger
 from .retry import RetryPolicy, parse_retry_after
@@ -96,9 +97,9 @@ def download(
     as_dir = str(dest).endswith(("/", os.sep))
     dest = Path(dest)
     if as_dir or dest.is_dir():
-        dest = dest / filename_from_url(url)
+        dest = dest / filename_from_url(url if isinstance(url, str) else "")
     name = dest.name
-    failure = _make_folder(dest.parent, name)
+    failure = _bad_url(url, name) or _make_folder(dest.parent, name)
     if failure:
         raise DownloadError(failure)
     attempt = 0
@@ -129,6 +130,8 @@ def download(
                             raise DownloadError(
                                 f"The download link for {name} has expired and no fresh one was given"
                             )
+                        if _bad_url(new_url, name):
+                            raise DownloadError(_bad_url(new_url, name))
                         url = new_url
                         continue
                     if status == 404:
@@ -166,6 +169,19 @@ def _too_slow(name: str, limit: Deadline) -> str:
     # not retried: a server this slow would hold the download for minutes again
     return (f"The server sent {name} too slowly (it fell behind the minimum pace after {limit.seconds:g} seconds), "
             "so the download was stopped; try again later")
+
+
+def _bad_url(url: object, name: str) -> str:
+    """``""`` for an http(s) URL with a host and no spaces or control characters, else why not."""
+    ok = isinstance(url, str) and not has_space_or_control(url)
+    if ok:
+        try:
+            parts = urlparse(url)
+            ok = parts.scheme in ("http", "https") and bool(parts.hostname)
+            parts.port  # noqa: B018 - raises on a port that is not a number
+        except ValueError:
+            ok = False
+    return "" if ok else f"The download link for {name} is not a valid http(s) URL"
 
 
 def _make_folder(folder: Path, name: str) -> str:

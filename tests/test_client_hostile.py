@@ -532,6 +532,15 @@ def test_download_longer_than_expected_is_stopped(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "http://x/a b.glb", "http://x/a\r\nX-Evil: 1", "ftp://x/a.glb",
+                                 "https://", "http://x:port/a.glb", None])
+def test_a_download_link_that_is_not_an_http_url_is_one_sentence(tmp_path: Path, url: Any) -> None:
+    client = MeshyClient(KEY, "https://api.meshy.ai", retry_policy=fast_policy(max_retries=3))
+    with pytest.raises(DownloadError, match="not a valid http"):
+        client.download(url, tmp_path / "model.glb")
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.fixture
 def tiny_disk(tmp_path: Path):
     """A real 1 MiB tmpfs (root only: a full disk cannot be faked without mocking the file system)."""
