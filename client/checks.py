@@ -88,7 +88,10 @@ def is_loopback(host: str | None) -> bool:
 
 def check_base_url(url: Any) -> str:
     """The API's address without a trailing slash: https, or plain http only to this machine."""
-    if not isinstance(url, str) or not url.strip():
+    if not isinstance(url, str):
+        raise ValidationError(f"The Meshy base URL must be text such as https://api.meshy.ai, not {type(url).__name__}",
+                              "base_url")
+    if not url.strip():
         raise ValidationError("The Meshy base URL is empty; use https://api.meshy.ai", "base_url")
     url = url.strip()
     if _ANY_CONTROL.search(url) or _WHITESPACE.search(url) or _SURROGATE.search(url):
