@@ -8,7 +8,7 @@ with ``MESHY_API_KEY=... blender -b --python job.py`` and no saved settings.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import bpy
@@ -32,9 +32,9 @@ IMAGE_MODELS = [
 
 @dataclass(frozen=True)
 class Settings:
-    """A snapshot of what the client needs, with env overrides applied."""
+    """A snapshot of what the client needs, with env overrides applied (its repr never shows the key)."""
 
-    api_key: str
+    api_key: str = field(repr=False)
     base_url: str
     max_in_flight: int
     download_dir: Path
