@@ -41,6 +41,20 @@ def bone_heads(arm) -> np.ndarray:
     return heads @ m[:3, :3].T + m[:3, 3]
 
 
+LANDMARKS = ("LeftFoot", "RightFoot", "LeftHand", "RightHand", "LeftToeBase", "Head", "Hips")
+
+
+def landmarks(arm) -> dict[str, list[float]]:
+    """World positions of a few posed bone heads, by their Mixamo-style names."""
+    m = np.array(arm.matrix_world)
+    out = {}
+    for pb in arm.pose.bones:
+        name = pb.name.rsplit(":", 1)[-1]
+        if name in LANDMARKS:
+            out[name] = (m[:3, :3] @ np.array(pb.head) + m[:3, 3]).tolist()
+    return out
+
+
 def assigned(obj, action) -> None:
     """Make `action` the armature's active action (with its slot where Blender has slots)."""
     data = obj.animation_data or obj.animation_data_create()
@@ -67,6 +81,10 @@ def probe(path: str) -> dict:
         return report
     arm = arms[0]
     report["bones"] = [b.name for b in arm.data.bones]
+    arm.data.pose_position = "REST"
+    bpy.context.view_layer.update()
+    report["rest"] = landmarks(arm)
+    arm.data.pose_position = "POSE"
     skinned = [m for m in meshes if any(md.type == "ARMATURE" and md.object == arm for md in m.modifiers)]
     report["skinned_meshes"] = len(skinned)
     if skinned:
@@ -87,6 +105,9 @@ def probe(path: str) -> dict:
         start, end = (int(round(x)) for x in action.frame_range)
         mid = (start + end) // 2 if end - start > 1 else end
         entry = {"name": action.name, "start": start, "end": end}
+        for phase in (0.25, 0.75):
+            scene.frame_set(start + int(round(phase * (end - start))))
+            entry[f"at_{phase}"] = landmarks(arm)
         # Uneven fractions, so that no periodic motion hides by being sampled at its zeros.
         frames = sorted({start + int(round(u * (end - start))) for u in (0, 0.13, 0.29, 0.41, 0.57, 0.71, 0.86)})
         if skinned:

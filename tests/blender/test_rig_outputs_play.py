@@ -161,6 +161,23 @@ def test_walking_and_running_play_and_move_the_mesh(report, ext):
     assert run_clip["max_move"] > walk_clip["max_move"]
 
 
+@pytest.mark.parametrize("name", ["walking.glb", "walking.fbx", "running.glb", "running_armature.glb"])
+def test_the_character_faces_minus_y_and_swings_opposite_limbs(report, name):
+    entry = report["files"][f"t__{name}"]
+    rest = entry["rest"]
+    assert rest["LeftToeBase"][1] < rest["LeftFoot"][1] - 0.05          # toes point to -Y: it faces -Y
+    assert rest["LeftHand"][0] > 0.3 > -0.3 > rest["RightHand"][0]      # its left hand is on +X
+    clip = _clip(entry)
+    quarter, three_quarters = clip["at_0.25"], clip["at_0.75"]
+    # A quarter into the cycle the left leg is forward and the left arm back; half a cycle on, the reverse.
+    assert quarter["LeftFoot"][1] < quarter["RightFoot"][1] - 0.15
+    assert quarter["LeftHand"][1] > quarter["RightHand"][1] + 0.05
+    assert three_quarters["LeftFoot"][1] > three_quarters["RightFoot"][1] + 0.15
+    assert three_quarters["LeftHand"][1] < three_quarters["RightHand"][1] - 0.05
+    for pose in (quarter, three_quarters):                            # hands hang below the shoulders
+        assert pose["LeftHand"][2] < 0.7 * 1.7 and pose["RightHand"][2] < 0.7 * 1.7
+
+
 @pytest.mark.parametrize("stem", ["walking", "running"])
 def test_armature_files_carry_the_clip_without_the_mesh(report, stem):
     entry = report["files"][f"t__{stem}_armature.glb"]
