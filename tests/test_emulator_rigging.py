@@ -197,6 +197,20 @@ def test_timeout_and_garbage_end_in_one_sentence():
         rig_character(b"glTF but not really")
 
 
+@needs_bpy
+def test_models_that_cannot_be_rigged_or_animated_say_why():
+    doc = json.dumps({"asset": {"version": "2.0"}, "scene": 0, "scenes": [{"nodes": [0]}],
+                      "nodes": [{"name": "just an empty"}]}).encode()
+    doc += b" " * (-len(doc) % 4)
+    empty = b"glTF" + struct.pack("<II", 2, 20 + len(doc)) + struct.pack("<I", len(doc)) + b"JSON" + doc
+    with pytest.raises(BlenderJobError, match=r"^Rigging failed: the model has no mesh to rig\.$"):
+        rig_character(empty)
+    with pytest.raises(BlenderJobError, match=r"^Rigging failed: the texture image could not be read as a PNG\.$"):
+        rig_character(humanoid_glb(), texture_png=b"\x89PNG but truncated")
+    with pytest.raises(BlenderJobError, match=r"^Animation failed: the model has no armature, so it is not a rigged"):
+        animate(humanoid_glb(), 0)
+
+
 # --- real outputs, read back as glTF ---------------------------------------------------------
 
 def read_glb(data: bytes) -> tuple[dict, bytes]:

@@ -83,7 +83,12 @@ def triangles(obj: bpy.types.Object) -> np.ndarray:
 
 def apply_texture(body: bpy.types.Object, png_path: str) -> None:
     """Use the PNG as base colour on every material of the body (a new material if it has none)."""
-    image = bpy.data.images.load(png_path)
+    try:
+        image = bpy.data.images.load(png_path)
+    except RuntimeError:
+        image = None
+    if image is None or image.size[0] == 0 or image.size[1] == 0:
+        raise JobError("the texture image could not be read as a PNG")
     image.name = "texture"
     image.pack()
     if not body.data.uv_layers:

@@ -71,12 +71,12 @@ def rig(job: dict) -> dict:
     arm = bpy_skin.build_armature(body)
     weighting = bpy_skin.skin(body, arm, int(job.get("heat_max_vertices", 60_000)))
     out, files = job["out"], []
-    files += _export(out, "rigged_character", body, arm, animated=False)
+    files += _export(out, "rigged_character", [body], arm, animated=False)
     for spec in job["clips"]:
         clip = motions.clip(spec["family"])
         bpy_pose.key_clip(arm, clip, spec["name"], int(job.get("fps") or 30))
-        files += _export(out, spec["file"], body, arm, animated=True)
-        files += _export(out, spec["file"] + "_armature", None, arm, animated=True, fbx=False)
+        files += _export(out, spec["file"], [body], arm, animated=True)
+        files += _export(out, spec["file"] + "_armature", [], arm, animated=True, fbx=False)
         bpy_pose.remove_actions(arm)
     return {"files": files, "notes": {"weights": weighting, "vertices": len(body.data.vertices),
                                       "bones": len(arm.data.bones)}}
@@ -106,22 +106,29 @@ def animate(job: dict) -> dict:
         bpy_pose.key_clip(arm, clip, job["name"], int(job["fps"]))
         files += _export(out, "processed_animation_fps", meshes, arm, animated=True, glb=False)
     elif operation == "extract_armature":
-        files += _export(out, "processed_armature", None, arm, animated=True, glb=False)
+        files += _export(out, "processed_armature", [], arm, animated=True, glb=False)
     elif operation == "fbx2usdz":
+        _select(meshes, arm)
         notes["usd"] = _export_usdz(os.path.join(out, "processed.usdz"))
         if notes["usd"]:
             files.append("processed.usdz")
     return {"files": files, "notes": notes}
 
 
-def _export(out: str, stem: str, body, arm, *, animated: bool, glb: bool = True, fbx: bool = True) -> list[str]:
-    """Write stem.glb and/or stem.fbx with `arm` and the mesh(es) `body` (None: the armature alone)."""
+def _select(meshes: list, arm) -> None:
     import bpy
 
-    meshes = [] if body is None else (body if isinstance(body, list) else [body])
     for obj in bpy.context.view_layer.objects:
         obj.select_set(obj in meshes or obj == arm)
     bpy.context.view_layer.objects.active = arm
+
+
+def _export(out: str, stem: str, meshes: list, arm, *, animated: bool, glb: bool = True,
+            fbx: bool = True) -> list[str]:
+    """Write stem.glb and/or stem.fbx with the armature and `meshes` (none: the armature alone)."""
+    import bpy
+
+    _select(meshes, arm)
     written = []
     if glb:
         bpy.ops.export_scene.gltf(
@@ -146,7 +153,7 @@ def _export_usdz(path: str) -> bool:
         return False
     try:
         bpy.ops.wm.usd_export(filepath=path, export_animation=True, export_armatures=True,
-                              selected_objects_only=False, export_materials=True)
+                              selected_objects_only=True, export_materials=True)
     except (RuntimeError, TypeError):
         traceback.print_exc()
         return False
