@@ -151,10 +151,21 @@ def skin(body: bpy.types.Object, arm: bpy.types.Object, heat_max_vertices: int) 
     bpy.ops.object.parent_set(type="ARMATURE_AUTO" if heat else "ARMATURE_NAME")
     weights = _weights(body)
     missing = weights.sum(axis=1) < 1e-3
-    if not missing.any():
-        return "heat"
-    _fill_nearest(body, arm, np.nonzero(missing)[0])
-    return "heat+nearest" if heat and missing.mean() < 0.5 else "nearest"
+    how = "heat"
+    if missing.any():
+        _fill_nearest(body, arm, np.nonzero(missing)[0])
+        how = "heat+nearest" if heat and missing.mean() < 0.5 else "nearest"
+    _four_influences(body)
+    return how
+
+
+def _four_influences(body: bpy.types.Object) -> None:
+    """At most four bones per vertex, weights summing to one: what glTF carries and game engines take,
+    so the GLB and the FBX deform alike."""
+    view_layer = bpy.context.view_layer
+    view_layer.objects.active = body
+    bpy.ops.object.vertex_group_limit_total(group_select_mode="ALL", limit=4)
+    bpy.ops.object.vertex_group_normalize_all(group_select_mode="ALL", lock_active=False)
 
 
 def _weights(body: bpy.types.Object) -> np.ndarray:

@@ -89,10 +89,12 @@ def probe(path: str) -> dict:
     report["skinned_meshes"] = len(skinned)
     if skinned:
         body = skinned[0]
-        weighted = 0
+        weighted = influences = 0
         for v in body.data.vertices:
             if sum(g.weight for g in v.groups) > 1e-3:
                 weighted += 1
+            influences = max(influences, sum(1 for g in v.groups if g.weight > 1e-6))
+        report["max_influences"] = influences
         report["vertices"] = len(body.data.vertices)
         report["weighted_vertices"] = weighted
         report["vertex_groups"] = len(body.vertex_groups)

@@ -127,6 +127,7 @@ def _assert_skinned(entry: dict) -> None:
     assert set(BONE_NAMES) <= set(entry["bones"])
     assert entry["vertex_groups"] >= len(BONE_NAMES)
     assert entry["weighted_vertices"] == entry["vertices"] > 1000
+    assert 2 <= entry["max_influences"] <= 4                 # smooth joints, and what glTF carries
 
 
 def _assert_plays(clip: dict, height: float, loops: bool = True) -> None:
