@@ -55,39 +55,51 @@ def _utf8(value: str) -> bool:
     return True
 
 
-# What a field must be. Checked with ``type() is``: json gives exact types, and this runs per line.
-TEXT, TEXTS, TEXT_MAP, OBJECT, FLAG, NUMBER = range(6)
+#: Descriptive fields readers use and the JSON types each may have (a field of another type is dropped).
+#: Checked with ``type() in``: json gives exact types, and this runs for every line.
+FIELDS: dict[str, tuple[type, ...]] = {
+    "label": (str,), "message": (str,), "blend": (str,), "task_status": (str,), "outputs": (list,),
+    "objects": (list,), "files": (dict,), "meta": (dict,), "request": (dict,), "reconciled": (bool,),
+    "canceled_by_user": (bool,),
+}
+#: Keys of ``meta`` that the add-on and the batch read (other keys are kept as they are).
+META_FIELDS: dict[str, tuple[type, ...]] = {
+    "blend": (str,), "file_token": (str,), "upload": (str,), "label": (str,), "source": (str,), "asset": (str,),
+    "source_path": (str,), "settings": (dict,), "auto_import": (bool,), "keep_original": (bool,),
+    "pack_images": (bool,), "estimate": (int, float),
+}
+_TEXT_ITEMS = frozenset({"outputs", "objects", "files"})  # lists and maps of text
 _STR_ONLY = frozenset({str})
 
 
-def fits(value: Any, spec: int) -> bool:
-    """Does ``value`` (from json) have the type ``spec`` names?"""
-    if spec == TEXT:
-        return type(value) is str and (value.isascii() or _utf8(value))
-    if spec == TEXTS:
-        return type(value) is list and set(map(type, value)) <= _STR_ONLY and (
-            all(map(str.isascii, value)) or all(map(_utf8, value)))
-    if spec == TEXT_MAP:
-        return type(value) is dict and set(map(type, value.values())) <= _STR_ONLY and all(
-            s.isascii() or _utf8(s) for s in (*value, *value.values()))
-    if spec == OBJECT:
-        return type(value) is dict
-    if spec == FLAG:
-        return type(value) is bool
-    return (type(value) is int or type(value) is float) and math.isfinite(value)
+def _misfits(entry: dict[str, Any], specs: dict[str, tuple[type, ...]], escaped: bool) -> list[str]:
+    """The names of fields of ``entry`` whose value does not have its type (None is "not set")."""
+    bad = []
+    for name in specs.keys() & entry.keys():
+        value = entry[name]
+        if value is None:
+            continue
+        kind = type(value)
+        if kind not in specs[name]:
+            bad.append(name)
+        elif name in _TEXT_ITEMS and not set(map(type, value.values() if kind is dict else value)) <= _STR_ONLY:
+            bad.append(name)
+        elif kind is float and not math.isfinite(value):  # 1e999 reads as infinity
+            bad.append(name)
+        elif escaped and not _utf8_all(value):
+            bad.append(name)
+    return bad
 
 
-#: Descriptive fields readers use, and the type each must have (dropped when wrong).
-FIELDS: dict[str, int] = {
-    "label": TEXT, "message": TEXT, "blend": TEXT, "task_status": TEXT, "outputs": TEXTS, "objects": TEXTS,
-    "files": TEXT_MAP, "meta": OBJECT, "request": OBJECT, "reconciled": FLAG, "canceled_by_user": FLAG,
-}
-#: Keys of ``meta`` that the add-on and the batch read (other keys are kept as they are).
-META_FIELDS: dict[str, int] = {
-    "blend": TEXT, "file_token": TEXT, "upload": TEXT, "label": TEXT, "source": TEXT, "asset": TEXT,
-    "source_path": TEXT, "settings": OBJECT, "auto_import": FLAG, "keep_original": FLAG, "pack_images": FLAG,
-    "estimate": NUMBER,
-}
+def _utf8_all(value: Any) -> bool:
+    """No lone surrogate (only a \\u escape makes one) anywhere in ``value``'s text."""
+    if type(value) is str:
+        return value.isascii() or _utf8(value)
+    if type(value) is list:
+        return all(map(_utf8_all, value))
+    if type(value) is dict:
+        return all(map(_utf8_all, value)) and all(map(_utf8_all, value.values()))
+    return True
 
 
 class Damage:
@@ -145,22 +157,28 @@ def decode(line: bytes, states: Container[str], damage: Damage) -> dict[str, Any
         damage.lines["blank"] += 1
         return None
     try:
-        entry = _DECODER.decode(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
+        entry, end = _DECODER.raw_decode(text)  # no whitespace to skip: the line is stripped
+        if end != len(text):
+            raise ValueError("extra data after the record")
     except UnicodeDecodeError:
         damage.lines["utf8"] += 1
         return None
     except (ValueError, RecursionError):  # RecursionError: "[[[[..." nested past the parser's depth
         damage.lines["json" if line.endswith(b"\n") else "torn"] += 1
         return None
-    reason = check(entry, states, damage)
+    reason = check(entry, states, damage, escaped=b"\\u" in raw)
     if reason:
         damage.lines[reason] += 1
         return None
     return entry
 
 
-def check(entry: Any, states: Container[str], damage: Damage) -> str:
-    """Why ``entry`` is not a trustworthy record ("" when it is); drops wrong descriptive fields in place."""
+def check(entry: Any, states: Container[str], damage: Damage, escaped: bool = True) -> str:
+    """Why ``entry`` is not a trustworthy record ("" when it is); drops wrong descriptive fields in place.
+
+    ``escaped``: the line has ``\\u`` escapes, so its text may hold lone surrogates.
+    """
     if type(entry) is not dict:
         return "object"
     if not is_id(entry.get("job_id")):
@@ -177,20 +195,16 @@ def check(entry: Any, states: Container[str], damage: Damage) -> str:
     task_id = entry.get("task_id")
     if task_id is not None and not is_id(task_id):
         return "task_id"
-    _drop_misfits(entry, FIELDS, damage, "")
+    for name in _misfits(entry, FIELDS, escaped):
+        del entry[name]
+        damage.fields[name] += 1
     meta = entry.get("meta")
     if meta:
-        _drop_misfits(meta, META_FIELDS, damage, "meta.")
+        for name in _misfits(meta, META_FIELDS, escaped):
+            del meta[name]
+            damage.fields[f"meta.{name}"] += 1
     entry.pop("times", None)  # the name of the fold's own summary
     return ""
-
-
-def _drop_misfits(entry: dict[str, Any], specs: dict[str, int], damage: Damage, prefix: str) -> None:
-    bad = [name for name, value in entry.items()
-           if value is not None and name in specs and not fits(value, specs[name])]
-    for name in bad:
-        del entry[name]
-        damage.fields[prefix + name] += 1
 
 
 def clean(value: Any, depth: int = 0) -> Any:
