@@ -230,18 +230,14 @@ class Journal:
             return 0
         if now - info.st_mtime < idle_for:
             return 0
-        with self._lock:
-            fd = files.open_locked(self.path)  # appends of other processes wait until the new file is in place
-            try:
-                tally: list[int] = []
-                jobs = fold(self._records(tally))
-                keep = [job for job in jobs.values()
-                        if job["state"] not in FINISHED_STATES or now - job["time"] < keep_finished_for]
-                if len(keep) == len(jobs) and tally == [len(jobs)]:
-                    return 0
-                files.replace(self.path, b"".join(encode(job)[0] for job in keep), os.fstat(fd).st_mode)
-            finally:
-                os.close(fd)
+        with self._lock, files.held(self.path):  # appends of other processes wait for the new file
+            tally: list[int] = []
+            jobs = fold(self._records(tally))
+            keep = [job for job in jobs.values()
+                    if job["state"] not in FINISHED_STATES or now - job["time"] < keep_finished_for]
+            if len(keep) == len(jobs) and tally == [len(jobs)]:
+                return 0
+            files.replace(self.path, b"".join(encode(job)[0] for job in keep))
         self._problems["write"] = None
         return len(jobs) - len(keep)
 

@@ -14,6 +14,8 @@ import errno
 import os
 import stat
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
@@ -123,12 +125,30 @@ def append(path: Path, line: bytes, durable: bool) -> None:
         os.close(fd)  # also releases the lock
 
 
-def replace(path: Path, data: bytes, mode: int) -> None:
+@contextmanager
+def held(path: Path) -> Iterator[None]:
+    """Keep other processes' appends waiting while a compaction swaps the file in (POSIX).
+
+    Without file locks (Windows) nothing is held: a file open here could not be
+    replaced there, and compaction only runs on a journal idle for minutes.
+    """
+    if fcntl is None:
+        yield
+        return
+    fd = open_locked(path)
+    try:
+        yield
+    finally:
+        os.close(fd)
+
+
+def replace(path: Path, data: bytes) -> None:
     """Write ``data`` to a temporary file beside ``path``, then swap it in; on failure ``path`` is untouched."""
+    mode = os.stat(path).st_mode
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         try:
-            if hasattr(os, "fchmod"):
+            if hasattr(os, "fchmod"):  # the journal keeps its permissions (mkstemp makes 0600)
                 os.fchmod(fd, stat.S_IMODE(mode))
             _write_all(fd, data)
             os.fsync(fd)

@@ -399,30 +399,26 @@ def test_compaction_drops_damaged_lines_and_keeps_every_good_job(tmp_path):
 
 
 def test_an_append_waiting_on_a_compaction_lands_in_the_new_file(tmp_path):
-    """Another process holds the lock and swaps the file in (a compaction); the waiting record is not lost."""
-    fcntl = pytest.importorskip("fcntl")
+    """A compaction holds the journal (as ``compact()`` does) and swaps a new file in; a record another
+    process appends meanwhile waits, then lands in the new file instead of the replaced one."""
+    from client import journal_files
+
+    pytest.importorskip("fcntl")
     locks = Path("/proc/locks")
     if not locks.exists():
         pytest.skip("needs /proc/locks to see that the other process waits for the lock")
     path = tmp_path / "journal.jsonl"
     path.write_bytes(good("old", "t-old"))
-    fd = os.open(path, os.O_RDWR)
-    fcntl.flock(fd, fcntl.LOCK_EX)  # a compaction is running
     code = (f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
             "from client.journal import Journal\n"
             f"Journal({str(path)!r}).record('waiting', 'created', durable=True, kind='remesh', task_id='t-wait')\n")
-    other = subprocess.Popen([sys.executable, "-c", code])
-    try:
+    with journal_files.held(path):
+        other = subprocess.Popen([sys.executable, "-c", code])
         deadline = time.monotonic() + 20
-        while "->" not in locks.read_text() and other.poll() is None:
+        while "->" not in locks.read_text() and other.poll() is None:  # "->": a lock request waiting
             assert time.monotonic() < deadline, "the other process never waited for the lock"
             time.sleep(0.01)
-        fresh = path.with_name("compacted.tmp")
-        fresh.write_bytes(good("old", "t-old"))
-        os.replace(fresh, path)  # the compaction swaps its file in, then lets go
-    finally:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
+        journal_files.replace(path, good("old", "t-old"))
     assert other.wait(timeout=30) == 0
     assert [j["task_id"] for j in Journal(path).unfinished()] == ["t-old", "t-wait"]
 
