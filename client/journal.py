@@ -109,7 +109,7 @@ class Journal:
         line, dropped = encode({"job_id": job_id, "state": str(state), "time": time.time(), **fields})
         check = Damage()
         if decode(line, _STATES, check) is None:  # what is written must read back, or it is lost
-            raise ValueError(f"this journal record would not be read back: {check.sentence('(new record)')}")
+            raise ValueError(f"this journal record of job {job_id} would not be read back ({check.reasons()})")
         if dropped:
             log.warning("journal record of job %s was too long; left out: %s", job_id, ", ".join(dropped))
         with self._lock:

@@ -112,14 +112,17 @@ class Damage:
     def __bool__(self) -> bool:
         return bool(self.lines or self.fields)
 
+    def reasons(self) -> str:
+        """Why lines were skipped, most common first: "2 not valid JSON, 1 blank"."""
+        return ", ".join(f"{n} {_REASONS[r]}" for r, n in self.lines.most_common())
+
     def sentence(self, path: Any) -> str:
         """One sentence for the log and the add-on: how many lines were skipped, and why."""
         parts = []
         skipped = sum(self.lines.values())
         if skipped:
-            why = ", ".join(f"{n} {_REASONS[r]}" for r, n in self.lines.most_common())
             parts.append(f"Skipped {skipped} damaged line{'s' if skipped != 1 else ''} of the Meshy task journal "
-                         f"at {path} ({why}); every other job was read")
+                         f"at {path} ({self.reasons()}); every other job was read")
         if self.fields:
             names = ", ".join(sorted(self.fields))
             dropped = sum(self.fields.values())

@@ -67,7 +67,7 @@ def check_setting(name: str, value: Any) -> int | float:
         raise ValueError(f"{name} must be a whole number of {unit}, not {shown}.")
     if not low <= value <= high:
         raise ValueError(f"{name} must be from {plain(low)} to {plain(high)} {unit}; got {shown}.")
-    return int(value) if whole else float(value)
+    return int(value) if whole else value
 
 
 def check_keys(keys: Any) -> set[str]:
