@@ -493,3 +493,16 @@ def test_engine_resume_follows_every_good_job_of_a_damaged_journal(emu, tmp_path
         assert emu.create_count() == 2  # followed, never created again
     finally:
         engine.close()
+
+
+def test_an_interrupted_create_that_names_no_kind_is_left_to_the_user_not_a_crash(emu, tmp_path):
+    path = tmp_path / "journal.jsonl"
+    path.write_bytes(json.dumps({"job_id": "nokind", "state": "creating", "time": time.time()}).encode() + b"\n")
+    journal = Journal(path)
+    job = journal.jobs()["nokind"]
+    assert job["state"] == "unresolved" and "check the Meshy history" in job["message"] and job["kind"] == ""
+    engine = JobEngine(MeshyClient(TEST_KEY, base_url=emu.base_url), journal=journal, download_dir=tmp_path / "dl")
+    try:
+        assert engine.resume() == []  # nothing to look for blindly, and no exception
+    finally:
+        engine.close()
