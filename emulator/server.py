@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from .body import BodyError, read_body
 from .errors import HttpError
 from .faults import Fault
 from .validation import KINDS, validate
@@ -59,13 +60,37 @@ class Handler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:
         self._handle("HEAD")
 
+    def handle(self) -> None:
+        """A client that resets or goes silent between requests is its own business: no traceback."""
+        try:
+            super().handle()
+        except (ConnectionError, TimeoutError):
+            self.close_connection = True
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Requests the standard library refuses (request line, headers) get JSON like every other answer."""
+        self.close_connection = True
+        if getattr(self, "request_version", "HTTP/0.9") == "HTTP/0.9":
+            self.request_version = "HTTP/1.1"  # an unparsable request line still gets a status line
+        text = (message or self.responses.get(code, ("Bad request",))[0]).rstrip(".")
+        body = json.dumps({"message": f"{text}."}).encode()
+        try:
+            self.send_response(code)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            if getattr(self, "command", "") != "HEAD" and code >= 200 and code not in (204, 304):
+                self.wfile.write(body)
+        except OSError:
+            pass
+
     def _handle(self, method: str) -> None:
         emu = self.server.emulator
         split = urlsplit(self.path)
         path = split.path.rstrip("/") or "/"
         self.query = parse_qs(split.query)
-        length = int(self.headers.get("Content-Length") or 0)
-        self.body = self.rfile.read(length) if length else b""
+        self.body = b""
         self.status_sent = 0
         self.sent_bytes = 0
         control = path.startswith("/_emulator")
@@ -74,6 +99,7 @@ class Handler(BaseHTTPRequestHandler):
             emu.begin()
         self.lose_response = False
         try:
+            self.body = read_body(self, emu.settings.body_timeout)  # BodyError: 400/408/413, then close
             if not control:
                 for rule in emu.faults.take("any", method, path):
                     self._apply_any(rule)
@@ -85,14 +111,22 @@ class Handler(BaseHTTPRequestHandler):
             except OSError:
                 pass
         except HttpError as err:
-            self._json(err.status, {"message": err.message}, err.headers)
+            self.close_connection = self.close_connection or isinstance(err, BodyError)
+            self._answer(err.status, err.message, err.headers)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
         except Exception as exc:  # noqa: BLE001 - a bug must answer 500, not hang the client
-            self._json(500, {"message": f"Internal emulator error: {exc}"})
+            self._answer(500, f"Internal emulator error: {exc}")
         finally:
             if not control:
                 emu.record(method, path, self.status_sent, len(self.body), self.sent_bytes, counted=counted)
+
+    def _answer(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        """An error answer; a client that has gone already cannot be told (and is no traceback)."""
+        try:
+            self._json(status, {"message": message}, headers)
+        except (OSError, _Reset):
+            self.close_connection = True
 
     def _apply_any(self, rule: Fault) -> None:
         if rule.action == "latency":
