@@ -72,7 +72,7 @@ def create_task(engine: JobEngine, run: JobRun) -> str | None:
                      doubt[1].message)
             return settle_doubt(engine, run, *doubt)
         engine._emit(job, "created", task_id=task_id, status="PENDING")
-        return None if run.canceled.is_set() else task_id
+        return task_id  # even when stopped meanwhile: the job knows its task (suspended, never lost)
     return None
 
 

@@ -49,7 +49,7 @@ class Fault:
     status: int = 500  # status, body (200 unless given), stream_error
     message: str = ""  # status / fail_task / stream_error
     retry_after: float | None = None  # status
-    events: int = 1  # drop_stream: messages sent before closing; stream_error: before the error
+    events: int = 1  # drop_stream: messages sent before closing; stream_error: before the error (0 unless given)
     fraction: float = 0.5  # truncate: share of the body actually sent
     error_type: str = "server_error"  # fail_task task_error.type
     code: str = "emulated_failure"  # fail_task task_error.code
@@ -158,6 +158,8 @@ class FaultSet:
         params = _check(params)
         if action == "body" and "status" not in params:
             params["status"] = 200
+        if action == "stream_error" and "events" not in params:
+            params["events"] = 0
         rule = Fault(action=action, method=method.upper() if method else None, path=path, times=times, **params)
         rule._regex = regex
         with self._lock:

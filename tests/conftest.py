@@ -43,3 +43,13 @@ def emu() -> Iterator[object]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def glb(tmp_path: Path) -> Path:
+    """A small real GLB model on disk."""
+    import trimesh
+
+    path = tmp_path / "sphere.glb"
+    path.write_bytes(trimesh.creation.icosphere(subdivisions=3).export(file_type="glb"))
+    return path
