@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import requests
+import urllib3
 
 from .errors import (
     AuthenticationError,
@@ -63,14 +64,15 @@ class StreamDropped(Exception):
     """The stream broke one of the limits, or reported a passing server-side error."""
 
 
-#: Exceptions that mean "the stream broke", not "the task is bad".
+#: Exceptions that mean "the stream broke", not "the task is bad". The body is read from
+#: urllib3 directly (``read1``), so its own errors (a read timeout, a cut chunk) come unwrapped.
 DROP_ERRORS: tuple[type[BaseException], ...] = (
     requests.ConnectionError,
     requests.Timeout,
     requests.exceptions.ChunkedEncodingError,
     requests.exceptions.ContentDecodingError,
-    ConnectionError,
-    TimeoutError,
+    urllib3.exceptions.HTTPError,
+    OSError,  # ConnectionError, TimeoutError, socket errors
     StreamDropped,
 )
 

@@ -154,3 +154,11 @@ def test_parser_time_limits_with_an_injected_clock():
     now[0] = 0.0
     got = list(events(ticking([b"data: 1\n\n"] * 10, 1.0), StreamLimits(max_quiet=1.5, max_stall=1.5), clock))
     assert len(got) == 10  # steady events keep it alive
+
+
+def test_a_stream_read_timeout_is_a_drop_not_an_unexpected_error():
+    """The body is read from urllib3 directly: its ReadTimeoutError must count as a drop too."""
+    route, state = misbehaving(lambda h: (time.sleep(1.0), 0)[1])
+    with serve(route) as server:
+        client = MeshyClient(TEST_KEY, base_url=server.base_url, retry_policy=fast_policy(), timeout=(5, 0.2))
+        assert list(client.stream("remesh", "T"))[-1].status == "SUCCEEDED"
