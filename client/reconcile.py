@@ -265,9 +265,11 @@ def claim(journal: Journal | None, job_id: str, task_id: str) -> bool:
 
 
 def unsettled(journal: Journal) -> list[dict[str, Any]]:
-    """Jobs whose create may have made a task nobody follows yet: interrupted or in doubt."""
+    """Jobs whose create may have made a task nobody follows yet: interrupted, or in doubt
+    (an in-doubt job holding a task id claimed it and stopped before ``created``: settled by its claim)."""
     return [job for job in journal.jobs().values()
-            if job.get("state") in (JobState.CREATING, JobState.IN_DOUBT) and not job.get("task_id")]
+            if (job.get("state") == JobState.CREATING and not job.get("task_id"))
+            or job.get("state") == JobState.IN_DOUBT]
 
 
 def claimed_task_ids(journal: Journal | None) -> set[str]:

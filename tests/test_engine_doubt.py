@@ -23,7 +23,7 @@ from client import MeshyClient, notices
 from client.engine import Job, JobEngine
 from client.journal import Journal
 from client.models import RemeshRequest, RetextureRequest
-from client.reconcile import claim
+from client.reconcile import claim, resolve_creating, unsettled
 from client.retry import fast_policy
 from client.uploads import FileInput
 from conftest import ROOT, TEST_KEY, fast_doubt, fast_follow
@@ -333,3 +333,60 @@ def test_two_processes_on_one_journal_never_both_adopt_one_task(emu, tmp_path, o
     assert all(s.get(owners[0], ["succeeded", task_id]) == ["succeeded", task_id] for s in seen), seen
     assert all(s[loser] == ["in_doubt", None] for s in seen), seen  # the loser looks on, in both processes
     assert emu.create_count("retexture") == 1
+
+
+def test_resolve_creating_is_the_same_look_in_one_shot(emu, tmp_path, glb):
+    """The batch's call: found -> created, recent and nothing -> in_doubt (never 'run again'), old -> not_created."""
+    client = MeshyClient(TEST_KEY, base_url=emu.base_url, retry_policy=fast_policy())
+    journal = journal_of(tmp_path)
+    request = {"model_url": "<inline data>", "text_style_prompt": "found"}
+    journal.record("found", "queued", kind="retexture", request=request)
+    journal.record("found", "creating", durable=True, kind="retexture")
+    task_id = client.create("retexture", RetextureRequest(model_url=FileInput.model(glb), text_style_prompt="found"))
+    journal.record("recent", "queued", kind="remesh")
+    journal.record("recent", "creating", durable=True, kind="remesh")
+    journal.record("old", "queued", kind="image-to-3d")
+    journal.record("old", "creating", durable=True, kind="image-to-3d", time=time.time() - 3600)
+    outcome = resolve_creating(client, journal)
+    assert outcome == {"found": "created", "recent": "in_doubt", "old": "not_created"}
+    jobs = journal.jobs()
+    assert jobs["found"]["task_id"] == task_id and jobs["recent"]["state"] == "in_doubt"
+    assert [j["job_id"] for j in unsettled(journal)] == ["recent"]  # looked for again next time
+    assert resolve_creating(client, journal) == {"recent": "in_doubt"}
+
+
+def test_a_claim_cut_short_by_a_crash_is_settled_by_resume(emu, tmp_path, glb):
+    client = MeshyClient(TEST_KEY, base_url=emu.base_url, retry_policy=fast_policy())
+    task_id = client.create("remesh", RemeshRequest(model_url=FileInput.model(glb), target_polycount=200))
+    journal = journal_of(tmp_path)
+    journal.record("x", "queued", kind="remesh", label="x", meta={}, outputs=["glb"])
+    journal.record("x", "in_doubt", durable=True, kind="remesh", window_start=time.time(), window_end=time.time())
+    journal.record("x", "in_doubt", durable=True, task_id=task_id, claim=True)  # then Blender died
+    engine = make_engine(emu, tmp_path)
+    assert engine.resume() == ["x"]
+    result = engine.run(["x"], timeout=30)["x"]
+    assert result.type == "succeeded" and result.task_id == task_id
+    assert emu.create_count() == 1
+    engine.close()
+
+
+def test_stopping_a_job_in_doubt_keeps_it_in_doubt_for_resume(emu, tmp_path, glb):
+    emu.faults.add("reset", method="POST", path=RETEXTURE)
+    engine = make_engine(emu, tmp_path, doubt=fast_doubt(looks=(0.2,) * 50))
+    events = []
+    job_id = engine.submit(retex(glb, "ours"))
+    while not any(e.reason == "in_doubt" for e in events):
+        events.extend(engine.drain(wait=0.1))
+    assert engine.cancel(job_id)
+    assert journal_of(tmp_path).jobs()[job_id]["state"] == "in_doubt"
+    engine.close()
+
+
+def test_an_engine_without_a_journal_adopts_too(emu, tmp_path, glb):
+    emu.faults.add("lose_response", method="POST", path=RETEXTURE)
+    client = MeshyClient(TEST_KEY, base_url=emu.base_url, retry_policy=fast_policy())
+    engine = JobEngine(client, journal=None, download_dir=tmp_path / "dl", doubt=fast_doubt(), follow=fast_follow())
+    job_id = engine.submit(retex(glb, "ours"))
+    assert engine.run([job_id], timeout=30)[job_id].type == "succeeded"
+    assert emu.create_count() == 1
+    engine.close()
