@@ -122,7 +122,6 @@ class MeshyClient:
         self._lock = threading.Lock()
         #: server clock minus ours in seconds, from the last answer's Date header (0 until one came)
         self.clock_offset = 0.0
-        self.clock_known = False  # True once an answer carried a Date header
 
     def __repr__(self) -> str:
         return f"MeshyClient(base_url={self.base_url!r}, api_key='***')"
@@ -275,7 +274,6 @@ class MeshyClient:
         except (TypeError, ValueError, IndexError, OverflowError):
             return
         self.clock_offset = server - time.time()
-        self.clock_known = True
 
     # ------------------------------------------------------------------ API
 

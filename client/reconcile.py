@@ -17,9 +17,9 @@ Other jobs of the same journal whose own create is unsettled are *rivals*: a
 candidate one of them could own (same window, same echo) is not taken while
 that create is still running, and is ambiguous when it is in doubt too,
 unless both jobs sent the very same request (then either may take it). One
-candidate is claimed with a durable record and the journal read again: the
-first claim in file order wins, so two Blenders (or a Blender and a batch)
-sharing a journal never both adopt one task; the loser looks on. Several
+candidate is claimed with a durable record (:func:`claim`) and the journal
+read again: the first claim in file order wins, so two Blenders (or a Blender
+and a batch) sharing a journal never both adopt one task; the loser looks on. Several
 candidates are ``unresolved`` and named. "Not created, safe to run again" is
 said only when the window is long past (``settle_after``) and a listing that
 reaches back beyond it shows nothing.
@@ -42,6 +42,8 @@ ECHOED = ("prompt", "texture_prompt", "text_style_prompt", "ai_model", "input_ta
 URL_INPUTS = frozenset({"model_url", "image_url"})
 MODEL_ALIASES = {"latest": "meshy-6"}
 INLINE = "<inline data>"
+
+CLAIM_SUFFIX = "~claim"
 
 #: Kept for callers of the first version: the window used when the server's clock is unknown.
 CLOCK_WINDOW = 600.0
@@ -138,7 +140,13 @@ def comparable(request: dict[str, Any] | None) -> bool:
 
 
 def clock_known(client: Any) -> bool:
-    return bool(getattr(client, "clock_known", False))
+    """Did an answer carry a Date header? ``clock_known`` when the client keeps it; else an offset
+    other than exactly 0.0 (its initial value: a measured offset, whole-second Date minus our
+    sub-second clock, is never exactly zero)."""
+    known = getattr(client, "clock_known", None)
+    if known is not None:
+        return bool(known)
+    return float(getattr(client, "clock_offset", 0.0) or 0.0) != 0.0
 
 
 def our_time(task: Task, offset: float) -> float | None:
@@ -216,7 +224,7 @@ def look(
     for _ in range(3):  # a lost claim: decide again on a fresh reading of the journal
         jobs = journal.jobs() if journal is not None else {}
         claims = {**(claimed or {}), **(journal.claims() if journal is not None else {})}
-        own = [t for t, owner in claims.items() if owner == job_id]
+        own = [t for t, owner in claims.items() if owner in (job_id, claim_marker(job_id))]
         if own:  # claimed earlier (a crash or close came before `created` was written)
             return Verdict("found", own[0], own, covered)
         request_ = request if request is not None else jobs.get(job_id, {}).get("request")
@@ -253,20 +261,29 @@ def look(
     return Verdict("none_yet", covered=covered)
 
 
+def claim_marker(job_id: str) -> str:
+    """The id under which a job's claims are written (see :func:`claim`)."""
+    return f"{job_id}{CLAIM_SUFFIX}"
+
+
 def claim(journal: Journal | None, job_id: str, task_id: str) -> bool:
-    """Claim ``task_id`` for the job with a durable record; True if this claim is the first in the file."""
+    """Claim ``task_id`` for the job with a durable record; True if this claim is the first in the file.
+
+    The claim is a record of its own (the job id plus ``~claim``, state
+    ``dismissed``: finished and hidden, so no reader lists or resumes it), so a
+    lost claim never becomes the job's task id; only the winner then records
+    ``created`` with it.
+    """
     if journal is None:
         return True
-    journal.record(job_id, JobState.IN_DOUBT, durable=True, task_id=task_id, claim=True)
-    if journal.claims().get(task_id) == job_id:
-        return True
-    journal.record(job_id, JobState.IN_DOUBT, durable=True, task_id="")  # released: another job was first
-    return False
+    marker = claim_marker(job_id)
+    journal.record(marker, JobState.DISMISSED, durable=True, task_id=task_id, claim_of=job_id)
+    return journal.claims().get(task_id) in (job_id, marker)
 
 
 def unsettled(journal: Journal) -> list[dict[str, Any]]:
     """Jobs whose create may have made a task nobody follows yet: interrupted, or in doubt
-    (an in-doubt job holding a task id claimed it and stopped before ``created``: settled by its claim)."""
+    (one that won a claim and stopped before ``created`` is settled by its claim)."""
     return [job for job in journal.jobs().values()
             if (job.get("state") == JobState.CREATING and not job.get("task_id"))
             or job.get("state") == JobState.IN_DOUBT]

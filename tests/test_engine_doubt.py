@@ -23,7 +23,7 @@ from client import MeshyClient, notices
 from client.engine import Job, JobEngine
 from client.journal import Journal
 from client.models import RemeshRequest, RetextureRequest
-from client.reconcile import claim, resolve_creating, unsettled
+from client.reconcile import claim, claim_marker, resolve_creating, unsettled
 from client.retry import fast_policy
 from client.uploads import FileInput
 from conftest import ROOT, TEST_KEY, fast_doubt, fast_follow
@@ -232,7 +232,7 @@ def test_two_engines_on_one_journal_each_adopt_their_own_task(emu, tmp_path, glb
     assert results[ja].type == results[jb].type == "succeeded", (results[ja].message, results[jb].message)
     assert results[ja].task_id != results[jb].task_id
     claims = journal_of(tmp_path).claims()
-    assert claims[results[ja].task_id] == ja and claims[results[jb].task_id] == jb
+    assert claims[results[ja].task_id] == claim_marker(ja) and claims[results[jb].task_id] == claim_marker(jb)
     assert emu.create_count() == 2
     a.close()
     b.close()
@@ -276,23 +276,25 @@ def test_two_engines_racing_for_one_task_never_both_adopt_it(emu, tmp_path, one_
     owners = [j for j in ("x", "y") if final[j].get("task_id") == task_id]
     assert len(owners) == 1, final
     loser = ({"x", "y"} - set(owners)).pop()
-    assert journal.claims()[task_id] == owners[0]
+    assert journal.claims()[task_id] == claim_marker(owners[0])
     assert all(kind == "in_doubt" and not tid for kind, tid in results[loser]), results
     assert emu.create_count("retexture") == 1
     a.close()
     b.close()
 
 
-def test_a_claim_made_second_is_released_and_never_becomes_the_jobs_task(tmp_path):
+def test_a_claim_made_second_loses_and_never_becomes_the_jobs_task(tmp_path):
     journal = journal_of(tmp_path)
     journal.record("first", "in_doubt", kind="retexture", window_start=1.0, window_end=2.0)
     journal.record("second", "in_doubt", kind="retexture", window_start=1.0, window_end=2.0)
     assert claim(journal, "first", "T")
     assert not claim(journal, "second", "T")
-    assert journal.claims()["T"] == "first"
+    assert claim(journal, "first", "T")  # asking again: still the first
+    assert journal.claims()["T"] == "first~claim"
     jobs = journal.jobs()
-    assert jobs["first"]["task_id"] == "T" and not jobs["second"]["task_id"]
-    assert [j["job_id"] for j in journal.unfinished()] == ["first"]
+    assert not jobs["first"].get("task_id") and not jobs["second"].get("task_id")  # `created` comes after
+    assert journal.unfinished() == [] and journal.find_task("T")["job_id"] == "first~claim"
+    assert jobs["second~claim"]["state"] == "dismissed"  # a marker: finished and hidden, never resumed
 
 
 PROCESS = r"""
@@ -326,7 +328,7 @@ def test_two_processes_on_one_journal_never_both_adopt_one_task(emu, tmp_path, o
     final = Journal(tmp_path / "journal.jsonl").jobs()
     owners = [j for j in ("x", "y") if final[j].get("task_id") == task_id]
     assert len(owners) == 1, final
-    assert journal.claims()[task_id] == owners[0]
+    assert journal.claims()[task_id] == claim_marker(owners[0])
     seen = [json.loads(out.strip().splitlines()[-1]) for out, _ in outputs]
     loser = ({"x", "y"} - set(owners)).pop()
     assert any(s.get(owners[0]) == ["succeeded", task_id] for s in seen), seen
@@ -361,7 +363,7 @@ def test_a_claim_cut_short_by_a_crash_is_settled_by_resume(emu, tmp_path, glb):
     journal = journal_of(tmp_path)
     journal.record("x", "queued", kind="remesh", label="x", meta={}, outputs=["glb"])
     journal.record("x", "in_doubt", durable=True, kind="remesh", window_start=time.time(), window_end=time.time())
-    journal.record("x", "in_doubt", durable=True, task_id=task_id, claim=True)  # then Blender died
+    assert claim(journal, "x", task_id)  # then Blender died before `created`
     engine = make_engine(emu, tmp_path)
     assert engine.resume() == ["x"]
     result = engine.run(["x"], timeout=30)["x"]
