@@ -55,6 +55,7 @@ def create_task(engine: JobEngine, run: JobRun) -> str | None:
                     doubt = (window, exc)
                 else:
                     run.timings["created"] = time.time()
+                    job.task_id = task_id  # known before the record: if writing it fails, the job is suspended
                     engine._journal(job, JobState.CREATED, durable=True, task_id=task_id)
         except QueueFullError as exc:
             engine._journal(job, JobState.WAITING)
@@ -89,12 +90,13 @@ def settle_doubt(engine: JobEngine, run: JobRun, window: Window, cause: MeshyErr
             with engine._create_lock:  # every task this engine made is journalled while it looks
                 verdict = look(engine.client, engine.journal, job.job_id, job.kind_name, window, request,
                                policy=engine.doubt, claimed=engine._claims_here(job.job_id))
-        except MeshyError as exc:
-            log.info("could not look for the task of job %s yet (%s)", job.job_id, exc.message)
+        except (MeshyError, OSError) as exc:  # offline, or a claim that could not be made durable: later
+            log.info("could not look for the task of job %s yet (%s)", job.job_id, exc)
             continue
         if verdict.outcome == "found":
             run.in_doubt = False
             run.timings["created"] = time.time()
+            job.task_id = verdict.task_id
             engine._journal(job, JobState.CREATED, durable=True, task_id=verdict.task_id, reconciled=True)
             engine._emit(job, "created", task_id=verdict.task_id)
             log.info("job %s adopted task %s after a doubtful create", job.job_id, verdict.task_id)
