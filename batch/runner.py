@@ -35,7 +35,7 @@ from ..client.errors import AuthenticationError, MeshyError, ValidationError
 from ..client.journal import Journal
 from ..client.models import request_from_dict
 from ..client.pricing import estimate_credits
-from ..client.reconcile import resolve_creating
+from ..client.reconcile import resolve_creating, unsettled
 from ..client.uploads import FileInput
 from ..operators import glb, importing, scene_io
 from ..operators.inputs import CHAINS
@@ -223,7 +223,7 @@ def decide(assets: list[Asset], opts: Options) -> None:
             asset.action = "skip"
         elif state == "failed" and job.get("task_status") in {"FAILED", "CANCELED"} and not opts.retry_failed:
             asset.action = "failed"
-        elif state == "unresolved" and not opts.retry_failed:
+        elif state == "in_doubt" or (state == "unresolved" and not opts.retry_failed):
             asset.action = "failed"  # a task may exist: creating again could pay twice
         elif asset.task_id and cached and state in {"succeeded", "imported", "failed"}:
             asset.action = "import"
@@ -561,6 +561,9 @@ class Batch:
             asset.state = "running"
         elif event.type == "succeeded":
             self._import(asset, event.files, event.meta)
+        elif event.type in {"suspended", "in_doubt"}:  # unfinished, journalled: the next run goes on
+            asset.state = event.type
+            log(f"{asset.name}: {event.message}")
         elif event.type in {"failed", "canceled"}:
             asset.state = "failed"
             status = event.task.status if event.task is not None else None
@@ -650,7 +653,7 @@ def _grid(index: int, spacing: float = 3.0, columns: int = 10) -> tuple[float, f
 def settle_interrupted_creates(opts: Options) -> None:
     """A crash mid-create: adopt the task it made, or mark it not created (see client/reconcile.py)."""
     journal = Journal(opts.out / report.JOURNAL)
-    if not journal.interrupted_creates():
+    if not unsettled(journal):
         return
     for job_id, state in resolve_creating(make_client(opts), journal).items():
         log(f"interrupted create {job_id}: {state.replace('_', ' ')}")

@@ -167,6 +167,10 @@ class MeshyJobOperator:
             text = "; ".join(f"{e.label}: {e.message.rstrip('.')}" for e in failed)
             self.report({"ERROR"}, f"Meshy {self.kind} failed for {text}.")
             return {"CANCELLED"}
+        paused = [e for e in entries if e.state in {"suspended", "in_doubt"}]
+        if paused:  # stopped unfinished: kept in the journal, Resume (or the next start) goes on
+            self.report({"WARNING"}, " ".join(f"{e.label}: {e.message}" for e in paused))
+            return {"CANCELLED"}
         if any(e.state == "canceled" for e in entries):  # Esc, or Stop Waiting in the task list
             self.report({"INFO"}, messages.STOPPED_WAITING)
             return {"CANCELLED"}

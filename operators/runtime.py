@@ -43,7 +43,7 @@ class TaskEntry:
     label: str
     meta: dict[str, Any] = field(default_factory=dict)
     task_id: str | None = None
-    state: str = "queued"  # queued waiting running succeeded imported failed canceled
+    state: str = "queued"  # queued waiting running succeeded imported failed canceled suspended in_doubt
     status: str = ""
     progress: int = 0
     preceding_tasks: int | None = None
@@ -146,7 +146,7 @@ class Runtime:
             entry.task_id = event.task_id
         if event.kind:
             entry.kind = event.kind  # known only now for an id imported with kind "any"
-        if event.type in {"created", "failed", "canceled"} and entry.meta.get("upload"):
+        if event.type in {"created", "failed", "canceled", "suspended", "in_doubt"} and entry.meta.get("upload"):
             _remove_upload(entry.meta["upload"])
         if event.type == "progress":
             entry.state, entry.status = "running", event.status or entry.status
@@ -158,6 +158,8 @@ class Runtime:
         elif event.type in {"failed", "canceled"}:
             message = messages.explain(event.error) if event.error is not None else event.message
             entry.state, entry.message, entry.finished = event.type, message, time.time()
+        elif event.type in {"suspended", "in_doubt"}:  # stopped here unfinished: Resume picks it up
+            entry.state, entry.message, entry.finished = event.type, event.message, time.time()
         elif event.type == "succeeded":
             entry.files, entry.progress, entry.status = event.files, 100, "SUCCEEDED"
             entry.finished, entry.timings = time.time(), dict(event.timings)

@@ -25,6 +25,7 @@ HIDDEN_STATES = {"deleted", "dismissed"}
 STATE_ICONS = {
     "queued": "SORTTIME", "waiting": "TIME", "running": "PLAY", "succeeded": "CHECKMARK",
     "imported": "CHECKMARK", "failed": "ERROR", "canceled": "CANCEL", "journal": "FILE_FOLDER",
+    "suspended": "PAUSE", "in_doubt": "QUESTION",
 }
 
 
@@ -67,6 +68,8 @@ def status_text(entry: Any) -> str:
     """A plain phrase for where the task is: queued here, in Meshy's queue, running."""
     if entry.state == "queued":
         return "Waiting to be sent"
+    if entry.state == "waiting" and "queue is full" not in entry.message:
+        return "Held up: goes on by itself"  # a lost answer looked for, or a troubled task polled
     if entry.state == "waiting":
         return "Queued here: Meshy's queue is full, starts by itself"
     if entry.state == "running":
@@ -76,7 +79,8 @@ def status_text(entry: Any) -> str:
             return "Sent, starting"
         return f"Running {entry.progress}%"
     return {"succeeded": "Done, not imported", "imported": "Done, imported", "failed": "Failed",
-            "canceled": "Not followed (on Meshy)"}.get(entry.state, entry.state.title())
+            "canceled": "Not followed (on Meshy)", "suspended": "Paused: press Resume",
+            "in_doubt": "Maybe created: looked for on Resume"}.get(entry.state, entry.state.title())
 
 
 def thumb_path(kind: str, task_id: str, files: dict[str, str], download_dir: Path) -> str:
@@ -95,7 +99,7 @@ def entry_row(entry: Any, download_dir: Path, now: float | None = None) -> TaskR
         job_id=entry.job_id, task_id=entry.task_id or "", kind=entry.kind, name=entry.label or "Untitled",
         state=entry.state, status_text=status_text(entry), progress=max(0.0, min(1.0, entry.progress / 100)),
         elapsed=format_elapsed(elapsed), icon=STATE_ICONS.get(entry.state, "QUESTION"),
-        message=entry.message if entry.state in ("failed", "waiting") else "",
+        message=entry.message if entry.state in ("failed", "waiting", "suspended", "in_doubt") else "",
         advice=messages.advice(entry.message) if entry.state == "failed" else "",
         thumb_path=thumb_path(entry.kind, entry.task_id or "", entry.files, download_dir),
         active=entry.active, can_import=entry.state in ("succeeded", "imported", "canceled") and bool(entry.task_id),
