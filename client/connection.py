@@ -152,6 +152,8 @@ class Connection:
         self._lock = threading.Lock()
         #: server clock minus ours in seconds, from the last answer's Date header (0 until one came)
         self.clock_offset = 0.0
+        #: True once an answer carried a usable Date header (the offset is then measured, not assumed)
+        self.clock_known = False
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r}, api_key='***')"
@@ -382,3 +384,4 @@ class Connection:
         except (TypeError, ValueError, IndexError, OverflowError):
             return
         self.clock_offset = server - time.time()
+        self.clock_known = True

@@ -140,13 +140,8 @@ def comparable(request: dict[str, Any] | None) -> bool:
 
 
 def clock_known(client: Any) -> bool:
-    """Did an answer carry a Date header? ``clock_known`` when the client keeps it; else an offset
-    other than exactly 0.0 (its initial value: a measured offset, whole-second Date minus our
-    sub-second clock, is never exactly zero)."""
-    known = getattr(client, "clock_known", None)
-    if known is not None:
-        return bool(known)
-    return float(getattr(client, "clock_offset", 0.0) or 0.0) != 0.0
+    """Did an answer carry a Date header (so the server's clock is measured, not assumed)?"""
+    return bool(getattr(client, "clock_known", False))
 
 
 def our_time(task: Task, offset: float) -> float | None:

@@ -1,29 +1,32 @@
 """Following a task over Server-Sent Events, bounded and resilient to dropped streams.
 
-The stream is parsed here (the WHATWG event-stream rules: ``event``/``data``
-fields, ``:`` comments, CR, LF or CRLF line ends) so that every limit is ours:
-an event larger than ``max_event_bytes``, bytes that trickle in without ever
-completing a line for ``max_stall`` seconds, or nothing but keep-alive
-comments for ``max_quiet`` seconds is a drop, never a hang or unbounded
-memory. (Overall request deadlines exempt streams; these bounds are theirs.)
+sseclient-py parses the stream (``event``/``data`` fields, ``:`` comments,
+CR, LF or CRLF line ends); :class:`BoundedSource` feeds it whole events only,
+so that every limit is ours: an event larger than ``max_event_bytes``, bytes
+that trickle in without ever completing a line for ``max_stall`` seconds, or
+nothing but keep-alive comments for ``max_quiet`` seconds is a drop, never a
+hang or unbounded memory. (Overall request deadlines exempt streams; these
+bounds are theirs.)
 
-Updates while PENDING or IN_PROGRESS are partial (id, progress, status) and
-are merged into the last full task. A stream that ends before a terminal
-status, breaks, hits a limit or sends an ``event: error`` that is not a 404 or
-a refused key is resumed: GET the task (it may have finished meanwhile), then
-open the stream again, a bounded number of times in a row.
+Updates while PENDING or IN_PROGRESS may be partial (id, progress, status)
+or whole task objects; both are merged into the last full task. A stream that
+ends before a terminal status, breaks, hits a limit or sends an ``event:
+error`` that is not a 404 or a refused key is resumed: GET the task (it may
+have finished meanwhile), then open the stream again, a bounded number of
+times in a row.
 """
 
 from __future__ import annotations
 
-import codecs
 import json
 import logging
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import requests
+import sseclient
 import urllib3
 
 from .errors import (
@@ -107,75 +110,74 @@ def chunks_of(resp: requests.Response) -> Iterator[bytes]:
         yield chunk
 
 
-def _lines(chunks: Iterable[bytes], limits: StreamLimits, clock: Callable[[], float]) -> Iterator[str]:
-    """Decoded lines (CR, LF or CRLF), bounded in length and in time between lines."""
-    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-    pending = ""
-    last_line = clock()
-    skip_lf = False  # a CR ended the previous chunk: a LF starting this one belongs to it
-    first = True
-    for chunk in chunks:
-        text = decoder.decode(chunk)
-        if first and text:
-            text, first = text.removeprefix("\ufeff"), False
-        if not text:  # half a character: nothing to split yet, but the clock runs
-            if clock() - last_line > limits.max_stall:
+#: What ends an event (a blank line), as sseclient-py recognises it.
+_EVENT_END = re.compile(rb"\r\n\r\n|\n\n|\r\r")
+_BOM = b"\xef\xbb\xbf"
+
+
+class BoundedSource:
+    """The bytes of a stream handed to sseclient-py one whole event at a time, within ``limits``.
+
+    sseclient-py parses events but keeps whatever arrives until a blank line,
+    without bound and without a clock. Here bytes wait until their event is
+    complete, so an event over ``max_event_bytes``, a trickle that completes no
+    line for ``max_stall`` seconds, or ``max_quiet`` seconds without an event
+    that counts (``mark_event``) raises :class:`StreamDropped` instead. An
+    event cut off by the end of the stream is never handed on.
+    """
+
+    def __init__(self, chunks: Iterable[bytes], limits: StreamLimits,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._chunks = chunks
+        self._limits = limits
+        self._clock = clock
+        self._last_event = clock()
+
+    def mark_event(self) -> None:
+        """An event that shows the task is alive arrived (not a keep-alive or a ping)."""
+        self._last_event = self._clock()
+
+    def __iter__(self) -> Iterator[bytes]:
+        limits, clock = self._limits, self._clock
+        pending = b""
+        last_line = clock()
+        first = True
+        for chunk in self._chunks:
+            if first and chunk:
+                chunk, first = chunk.removeprefix(_BOM), False
+            now = clock()
+            if b"\n" in chunk or b"\r" in chunk:
+                last_line = now
+            pending += chunk
+            done = 0
+            for match in _EVENT_END.finditer(pending):
+                if match.start() - done > limits.max_event_bytes:
+                    raise StreamDropped(f"an event grew past {limits.max_event_bytes} bytes")
+                done = match.end()
+            if len(pending) - done > limits.max_event_bytes:
+                raise StreamDropped(f"an event grew past {limits.max_event_bytes} bytes")
+            if done:
+                yield pending[:done]
+                pending = pending[done:]
+            if now - last_line > limits.max_stall:
                 raise StreamDropped(f"no complete line for {limits.max_stall:g} s (bytes trickling in)")
-            continue
-        if skip_lf and text.startswith("\n"):
-            text = text[1:]
-        skip_lf = False
-        pending += text
-        start = 0
-        cr = lf = -2  # where the next CR / LF is at or after `start` (-1: none left, -2: not looked yet)
-        while True:
-            if cr != -1 and cr < start:
-                cr = pending.find("\r", start)
-            if lf != -1 and lf < start:
-                lf = pending.find("\n", start)
-            cut = lf if cr < 0 else cr if lf < 0 else min(cr, lf)
-            if cut < 0:
-                break
-            line, start = pending[start:cut], cut + 1
-            if pending[cut] == "\r":
-                if pending.startswith("\n", start):
-                    start += 1
-                elif start == len(pending):
-                    skip_lf = True
-            last_line = clock()
-            yield line
-        pending = pending[start:]
-        if len(pending) > limits.max_event_bytes:
-            raise StreamDropped(f"a stream line grew past {limits.max_event_bytes} bytes")
-        if clock() - last_line > limits.max_stall:
-            raise StreamDropped(f"no complete line for {limits.max_stall:g} s (bytes trickling in)")
+            if now - self._last_event > limits.max_quiet:
+                raise StreamDropped(f"nothing but keep-alives for {limits.max_quiet:g} s")
+
+    def close(self) -> None:
+        close = getattr(self._chunks, "close", None)
+        if close is not None:
+            close()
 
 
 def events(chunks: Iterable[bytes], limits: StreamLimits | None = None,
            clock: Callable[[], float] = time.monotonic) -> Iterator[Event]:
-    """Parse an event stream into events, within ``limits``; a broken limit raises StreamDropped."""
-    limits = limits or DEFAULT_LIMITS
-    kind, data, size = "", [], 0
-    last_event = clock()
-    for line in _lines(chunks, limits, clock):
-        if line == "":
-            if data:
-                yield Event(kind or "message", "\n".join(data))
-                if (kind or "message") in ("message", "error"):
-                    last_event = clock()
-            kind, data, size = "", [], 0
-        elif not line.startswith(":"):
-            name, _, value = line.partition(":")
-            value = value[1:] if value.startswith(" ") else value
-            if name == "event":
-                kind = value
-            elif name == "data":
-                data.append(value)
-                size += len(value) + 1
-                if size > limits.max_event_bytes:
-                    raise StreamDropped(f"an event grew past {limits.max_event_bytes} bytes")
-        if clock() - last_event > limits.max_quiet:
-            raise StreamDropped(f"nothing but keep-alives for {limits.max_quiet:g} s")
+    """Parse an event stream with sseclient-py, within ``limits``; a broken limit raises StreamDropped."""
+    source = BoundedSource(chunks, limits or DEFAULT_LIMITS, clock)
+    for event in sseclient.SSEClient(source).events():
+        if event.event in ("message", "error"):
+            source.mark_event()
+        yield Event(event.event, event.data)
 
 
 def parse_json(text: str) -> object:
