@@ -248,7 +248,7 @@ class Handler(BaseHTTPRequestHandler):
             if state != last:
                 if limit is not None and sent >= limit:
                     return  # drop_stream: close before the terminal event
-                event("message", emu.store.view(task, emu.sign) if terminal else brief)
+                event("message", emu.store.view(task, emu.sign, streaming=True))  # whole, like Meshy
                 sent += 1
                 last = state
                 last_write = time.monotonic()
@@ -274,7 +274,7 @@ class Handler(BaseHTTPRequestHandler):
         if reason:
             raise HttpError(403, "Access denied: bad or missing signature.")
         task = emu.store.lookup(task_id)
-        data = task.files.get(name) if task is not None else None
+        data = emu.store.file(task, name) if task is not None else None
         if data is None:
             raise HttpError(404, "File not found (the task was deleted or never made it).")
         ctype = CONTENT_TYPES.get(name.rsplit(".", 1)[-1], "application/octet-stream")
