@@ -107,7 +107,7 @@ def export(job_dir: Path) -> None:
         bpy.ops.wm.usd_export(filepath=str(job_dir / outputs["usdz"]), export_materials=True)
     if "blend" in outputs:
         bpy.ops.file.pack_all()
-        bpy.ops.wm.save_as_mainfile(filepath=str(job_dir / outputs["blend"]), copy=True, compress=True)
+        bpy.ops.wm.save_as_mainfile(filepath=str(job_dir / outputs["blend"]), copy=True, compress=False)
 
 
 def import_fbx(src: Path, dst: Path) -> None:

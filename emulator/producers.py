@@ -116,7 +116,7 @@ def _retexture(spec: Spec) -> Result:
         mesh = spec.source_mesh()
         poly = PolyMesh.from_trimesh(mesh, meshes.existing_uv(mesh))
     if not (p["enable_original_uv"] and poly.uv is not None):
-        poly.uv = meshes.spherical_uv(poly.vertices)[poly.corners]
+        poly.uv = meshes.unwrap_seam(meshes.spherical_uv(poly.vertices)[poly.corners], poly.sizes)
     look = _style(spec)
     emission = p["enable_pbr"] and p["ai_model"] != "meshy-5"
     maps = textures.make_maps(look, pbr=p["enable_pbr"], emission=emission, size=TEX_SIZE,

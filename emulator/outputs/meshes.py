@@ -134,6 +134,23 @@ def spherical_uv(vertices: np.ndarray) -> np.ndarray:
     return np.column_stack([u, w])
 
 
+def unwrap_seam(uv: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """Per-corner spherical UVs without faces smeared across the wrap seam (u 0.99 -> 0.01).
+
+    Corners of a face that spans more than half the texture are moved by one
+    turn; glTF's default repeat wrap then reads the same texels.
+    """
+    uv = np.array(uv, dtype=np.float64)
+    face_of = np.repeat(np.arange(len(sizes)), sizes)
+    lo = np.full(len(sizes), np.inf)
+    hi = np.full(len(sizes), -np.inf)
+    np.minimum.at(lo, face_of, uv[:, 0])
+    np.maximum.at(hi, face_of, uv[:, 0])
+    wraps = (hi - lo)[face_of] > 0.5
+    uv[wraps & (uv[:, 0] < 0.5), 0] += 1.0
+    return uv
+
+
 def existing_uv(mesh: trimesh.Trimesh) -> np.ndarray | None:
     uv = getattr(mesh.visual, "uv", None)
     if uv is not None and len(uv) == len(mesh.vertices):

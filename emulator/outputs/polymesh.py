@@ -77,20 +77,31 @@ class PolyMesh:
         mesh.visual = trimesh.visual.TextureVisuals(uv=self.uv[first])
         return mesh
 
+    def vertex_normals(self) -> np.ndarray:
+        """Area-weighted smooth normals (so OBJ readers shade the surface smooth, like the GLB)."""
+        tri = self.vertices[self.corners[self.triangle_corners()]]
+        face_n = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
+        normals = np.zeros_like(self.vertices)
+        for k in range(3):
+            np.add.at(normals, self.corners[self.triangle_corners()[:, k]], face_n)
+        length = np.linalg.norm(normals, axis=1, keepdims=True)
+        return normals / np.where(length > 0, length, 1.0)
+
     def obj_text(self, mtl_name: str | None = None, material: str = "Material") -> str:
-        """Wavefront OBJ with the polygons as they are (quads stay quads) and per-corner UVs."""
+        """Wavefront OBJ with the polygons as they are (quads stay quads), per-corner UVs, normals."""
         lines = ["# Meshy emulator"]
         if mtl_name:
             lines += [f"mtllib {mtl_name}", f"o {material}"]
         lines += [f"v {x:.6f} {y:.6f} {z:.6f}" for x, y, z in self.vertices]
-        vi = self.corners + 1
+        lines += [f"vn {x:.4f} {y:.4f} {z:.4f}" for x, y, z in self.vertex_normals()]
+        vi = (self.corners + 1).tolist()
         if self.uv is not None:
             uniq, inverse = np.unique(np.round(self.uv, 6), axis=0, return_inverse=True)
             lines += [f"vt {u:.6f} {v:.6f}" for u, v in uniq]
-            ti = inverse.ravel() + 1
-            refs = [f"{a}/{b}" for a, b in zip(vi.tolist(), ti.tolist(), strict=True)]
+            ti = (inverse.ravel() + 1).tolist()
+            refs = [f"{a}/{b}/{a}" for a, b in zip(vi, ti, strict=True)]
         else:
-            refs = [str(a) for a in vi.tolist()]
+            refs = [f"{a}//{a}" for a in vi]
         if mtl_name:
             lines.append(f"usemtl {material}")
         start = 0

@@ -20,7 +20,8 @@ from .polymesh import PolyMesh, split_large_faces
 
 QUAD_TIMEOUT = 120.0  # seconds for one Instant Meshes run (about 5 s for 30,000 quads here)
 CREASE_ANGLE = 30.0  # degrees: sharper edges stay edges
-TOLERANCE = 0.06  # a run further than this from the target is run once more, corrected
+TOLERANCE = 0.08  # a run further than this from the target is run once more, corrected
+OVERSHOOT = 1.04  # Instant Meshes makes about this many faces per face asked (smooth shapes)
 MIN_FACES = 100
 _IM_SCRIPT = (
     "import sys, pyinstantmeshes as p\n"
@@ -84,10 +85,10 @@ def quad_remesh(mesh: trimesh.Trimesh, target: int) -> PolyMesh:
     welded = weld(mesh)
     target = max(MIN_FACES, int(target))
     with tempfile.TemporaryDirectory(prefix="meshy-emu-") as tmp:
-        out = _instant_meshes(welded, target, Path(tmp))
+        out = _instant_meshes(welded, round(target / OVERSHOOT), Path(tmp))
         ratio = out.face_count / target
         if abs(ratio - 1) > TOLERANCE:
-            again = _instant_meshes(welded, max(MIN_FACES // 2, round(target / ratio)), Path(tmp))
+            again = _instant_meshes(welded, max(MIN_FACES // 2, round(target / OVERSHOOT / ratio)), Path(tmp))
             if abs(again.face_count / target - 1) < abs(ratio - 1):
                 out = again
     return out

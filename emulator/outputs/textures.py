@@ -16,6 +16,9 @@ from PIL import Image, ImageDraw, ImageFilter
 
 from .style import Style
 
+PATTERN_RELIEF = {"patches": 0.35, "spots": 0.5, "speckle": 0.3, "bricks": 0.8, "cracks": 0.6, "scales": 0.6,
+                  "grain": 0.4, "veins": 0.1, "stripes": 0.2, "checker": 0.2}
+
 
 def seed_of(text: str) -> int:
     return int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "little")
@@ -155,12 +158,13 @@ def make_maps(style: Style, *, pbr: bool, emission: bool, size: int = 512, base_
         rough = style.roughness * (1 - m) + style.accent_roughness * m + (noise - 0.5) * 0.08 * (1 + style.relief)
         maps["metallic"] = _gray(metal, size)
         maps["roughness"] = _gray(rough, size)
-        sink = -1.0 if style.pattern in ("cracks", "bricks") else 1.0  # mortar and cracks sink, spots rise
-        step = 0.3 if style.pattern == "patches" else 0.8
+        # Relief in one unit for every prompt: rough stone is bumpy, a glaze nearly flat; the
+        # pattern is raised (spots, lichen) or sunk (mortar, cracks) in proportion.
+        sink = -1.0 if style.pattern in ("cracks", "bricks") else 1.0
+        step = PATTERN_RELIEF.get(style.pattern, 0.5) * max(style.relief, 0.15)
         height = style.relief * noise + step * sink * m
-        small = np.asarray(_gray((height - height.min()) / max(1e-6, float(np.ptp(height))), size),
-                           dtype=np.float32) / 255.0
-        maps["normal"] = normal_map(small, strength=1.5 + 4.0 * max(style.relief, 0.2))
+        small = Image.fromarray(height.astype(np.float32), "F").resize((size, size), Image.BILINEAR)
+        maps["normal"] = normal_map(np.asarray(small, dtype=np.float32), strength=6.0)
         if emission:
             glow = m[..., None] * np.array(style.accent, np.float32) if style.glow else np.zeros((work, work, 3))
             img = Image.fromarray(glow.astype(np.uint8), "RGB")
