@@ -7,6 +7,7 @@ that interpreter has no `bpy`, these formats are simply not produced.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import subprocess
@@ -25,6 +26,8 @@ BLENDER_FORMATS = ("fbx", "blend", "usdz")
 TIMEOUT = 120.0  # seconds for one child run (about 1-2 s on this machine)
 _probe_lock = threading.Lock()
 _available: bool | None = None
+_read_cache: dict[str, bytes] = {}  # FBX upload digest -> GLB: the same upload is read once
+READ_CACHE_SIZE = 8
 
 
 class ConversionError(Exception):
@@ -90,6 +93,20 @@ def export(poly: PolyMesh, maps: dict[str, Image.Image] | None, formats: list[st
 
 def fbx_to_glb(data: bytes) -> bytes:
     """Read an FBX with Blender's importer and hand it back as GLB (textures embedded)."""
+    digest = hashlib.sha256(data).hexdigest()
+    with _probe_lock:
+        cached = _read_cache.get(digest)
+    if cached is not None:
+        return cached
+    glb = _fbx_to_glb(data)
+    with _probe_lock:
+        if len(_read_cache) >= READ_CACHE_SIZE:
+            _read_cache.pop(next(iter(_read_cache)))
+        _read_cache[digest] = glb
+    return glb
+
+
+def _fbx_to_glb(data: bytes) -> bytes:
     with tempfile.TemporaryDirectory(prefix="meshy-emu-bpy-") as tmp:
         src, dst = Path(tmp) / "in.fbx", Path(tmp) / "out.glb"
         src.write_bytes(data)

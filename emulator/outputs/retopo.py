@@ -17,12 +17,14 @@ import numpy as np
 import trimesh
 
 from .polymesh import PolyMesh, split_large_faces
+from .transfer import closest_points
 
 QUAD_TIMEOUT = 120.0  # seconds for one Instant Meshes run (about 5 s for 30,000 quads here)
 CREASE_ANGLE = 30.0  # degrees: sharper edges stay edges
 TOLERANCE = 0.08  # a run further than this from the target is run once more, corrected
 OVERSHOOT = 1.04  # Instant Meshes makes about this many faces per face asked (smooth shapes)
 MIN_FACES = 100
+SPLIT_ABOVE = 8000  # larger quad targets: Instant Meshes at a quarter, then every face split in quads
 _IM_SCRIPT = (
     "import sys, pyinstantmeshes as p\n"
     "p.remesh_file(sys.argv[1], sys.argv[2], target_face_count=int(sys.argv[3]),"
@@ -61,7 +63,7 @@ def read_obj_polygons(text: str) -> tuple[np.ndarray, list[list[int]]]:
     return np.array(verts, dtype=np.float64).reshape(-1, 3), polys
 
 
-def _instant_meshes(mesh: trimesh.Trimesh, target: int, workdir: Path) -> PolyMesh:
+def _instant_meshes(mesh: trimesh.Trimesh, target: int, workdir: Path) -> tuple[PolyMesh, int]:
     src, dst = workdir / "in.obj", workdir / "out.obj"
     _write_obj(mesh, src)
     dst.unlink(missing_ok=True)
@@ -77,21 +79,84 @@ def _instant_meshes(mesh: trimesh.Trimesh, target: int, workdir: Path) -> PolyMe
     polys = split_large_faces(polys)
     if not polys:
         raise RemeshError("Quad remeshing produced no faces.")
-    return PolyMesh.from_polygons(vertices, polys)
+    return _finite(PolyMesh.from_polygons(vertices, polys))
+
+
+def _finite(poly: PolyMesh) -> tuple[PolyMesh, int]:
+    """Without the faces on vertices Instant Meshes left undefined (NaN: it does on some open meshes)."""
+    bad_vertex = ~np.isfinite(poly.vertices).all(axis=1)
+    if not bad_vertex.any():
+        return poly, 0
+    face_of = np.repeat(np.arange(poly.face_count), poly.sizes)
+    bad_face = np.zeros(poly.face_count, dtype=bool)
+    bad_face[face_of[bad_vertex[poly.corners]]] = True
+    keep_corner = ~bad_face[face_of]
+    used = np.unique(poly.corners[keep_corner])
+    remap = np.full(len(poly.vertices), -1, dtype=np.int64)
+    remap[used] = np.arange(len(used))
+    kept = PolyMesh(poly.vertices[used], poly.sizes[~bad_face], remap[poly.corners[keep_corner]])
+    return kept, int(bad_face.sum())
+
+
+def _run(mesh: trimesh.Trimesh, ask: int, workdir: Path) -> PolyMesh:
+    """One Instant Meshes result, tried again at a nearby count while it leaves undefined vertices."""
+    best: tuple[PolyMesh, int] | None = None
+    for n in (ask, ask + 7, ask - 5):
+        out, lost = _instant_meshes(mesh, max(MIN_FACES // 2, n), workdir)
+        if best is None or lost < best[1]:
+            best = (out, lost)
+        if lost == 0:
+            break
+    assert best is not None
+    return best[0]
+
+
+def split_in_quads(poly: PolyMesh, surface: trimesh.Trimesh) -> PolyMesh:
+    """Each n-gon becomes n quads (corner, edge midpoint, centre, edge midpoint), snapped onto `surface`.
+
+    Instant Meshes' own pure-quad mode does the same split; here it lets a
+    30,000-face result cost a 7,500-face run.
+    """
+    starts, sizes, corners = poly.starts, poly.sizes, poly.corners
+    face_of = np.repeat(np.arange(poly.face_count), sizes)
+    nxt = np.arange(len(corners)) + 1
+    last = starts + sizes - 1
+    nxt[last] = starts
+    edges = np.sort(np.column_stack([corners, corners[nxt]]), axis=1)
+    uniq, edge_of = np.unique(edges, axis=0, return_inverse=True)
+    edge_of = edge_of.ravel()
+    n_v = len(poly.vertices)
+    mids = poly.vertices[uniq].mean(axis=1)
+    centres = poly.centroids()
+    new_pts = np.vstack([mids, centres])
+    _, snapped = closest_points(surface.vertices[surface.faces], new_pts)
+    vertices = np.vstack([poly.vertices, snapped])
+    mid_index = n_v + edge_of  # midpoint of the edge from each corner to the next
+    prev = np.arange(len(corners)) - 1
+    prev[starts] = last
+    centre_index = n_v + len(uniq) + face_of
+    quads = np.column_stack([corners, mid_index, centre_index, mid_index[prev]])
+    return PolyMesh(vertices, np.full(len(quads), 4, dtype=np.int64), quads.ravel())
 
 
 def quad_remesh(mesh: trimesh.Trimesh, target: int) -> PolyMesh:
     """A quad-dominant retopology with about `target` faces (one corrected rerun when far off)."""
     welded = weld(mesh)
     target = max(MIN_FACES, int(target))
+    split = target > SPLIT_ABOVE
+
+    def count(p: PolyMesh) -> int:
+        return int(p.sizes.sum()) if split else p.face_count  # a split n-gon makes n quads
+
     with tempfile.TemporaryDirectory(prefix="meshy-emu-") as tmp:
-        out = _instant_meshes(welded, round(target / OVERSHOOT), Path(tmp))
-        ratio = out.face_count / target
+        ask = round(target / OVERSHOOT / (4 if split else 1))
+        out = _run(welded, ask, Path(tmp))
+        ratio = count(out) / target
         if abs(ratio - 1) > TOLERANCE:
-            again = _instant_meshes(welded, max(MIN_FACES // 2, round(target / OVERSHOOT / ratio)), Path(tmp))
-            if abs(again.face_count / target - 1) < abs(ratio - 1):
+            again = _run(welded, max(MIN_FACES // 2, round(ask / ratio)), Path(tmp))
+            if abs(count(again) / target - 1) < abs(ratio - 1):
                 out = again
-    return out
+    return split_in_quads(out, welded) if split else out
 
 
 def _simplify(mesh: trimesh.Trimesh, count: int) -> trimesh.Trimesh:
