@@ -116,6 +116,7 @@ class Style:
     accent_roughness: float
     glow: bool = False
     understood: bool = True
+    named_color: bool = False  # the prompt named a colour (not only a material)
 
 
 def _mix(a: RGB, b: RGB, t: float) -> RGB:
@@ -218,7 +219,7 @@ def from_prompt(prompt: str) -> Style:
     return Style(key=prompt, base=base, accent=accent, pattern=pattern, metallic=finish.metallic,
                  roughness=roughness, relief=max(finish.relief, accent_mat.relief if accent_mat else 0.0),
                  accent_metallic=a_metal, accent_roughness=a_rough, glow=bool(GLOW & set(all_words)),
-                 understood=understood)
+                 understood=understood, named_color=bool(base_colors or accent_colors))
 
 
 def from_palette(key: str, palette: list[RGB]) -> Style:
