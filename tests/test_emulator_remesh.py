@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import requests
 import trimesh
+from PIL import Image
 from test_emulator_api import FAST, create, model_uri, wait
 
 from emulator import Emulator
@@ -97,3 +98,31 @@ def test_triangle_remesh_reaches_the_target_from_below_and_above(emu: Emulator) 
                                "target_formats": ["obj"]})
     sizes = obj_face_sizes(fetch(cube["model_urls"]["obj"]).decode())
     assert set(sizes.tolist()) == {3} and abs(len(sizes) - 600) <= 30
+
+
+def test_image_to_3d_with_quad_remesh(emu: Emulator) -> None:
+    uri = "data:image/png;base64," + base64.b64encode(MUSHROOM.read_bytes()).decode()
+    task = run(emu, "image-to-3d", {"image_url": uri, "should_remesh": True, "topology": "quad",
+                                    "target_polycount": 800, "target_formats": ["glb", "obj"]})
+    sizes = obj_face_sizes(fetch(task["model_urls"]["obj"]).decode())
+    assert abs(len(sizes) / 800 - 1) <= 0.10 and np.mean(sizes == 4) >= 0.9
+    assert task["texture_urls"][0]["base_color"] and "vt " in fetch(task["model_urls"]["obj"]).decode()
+
+
+def test_textures_of_a_many_part_upload_survive_remesh(emu: Emulator) -> None:
+    parts = []
+    for i, colour in enumerate([(230, 30, 30), (30, 30, 230)]):
+        part = trimesh.creation.icosphere(subdivisions=3)
+        part.apply_translation([3.0 * i, 0, 0])
+        tex = trimesh.visual.material.PBRMaterial(baseColorTexture=Image.new("RGB", (16, 16), colour))
+        part.visual = trimesh.visual.TextureVisuals(uv=np.full((len(part.vertices), 2), 0.5), material=tex)
+        parts.append(part)
+    glb = trimesh.Scene(parts).export(file_type="glb")
+    task = run(emu, "remesh", {"model_url": "data:application/octet-stream;base64," + base64.b64encode(glb).decode(),
+                               "target_polycount": 1000})
+    out = next(iter(trimesh.load(io.BytesIO(fetch(task["model_urls"]["glb"])), file_type="glb").geometry.values()))
+    tex = np.asarray(out.visual.material.baseColorTexture.convert("RGB"), dtype=float)
+    uv = np.clip(out.visual.uv, 0, 0.999)
+    colour = tex[((1 - uv[:, 1]) * tex.shape[0]).astype(int), (uv[:, 0] * tex.shape[1]).astype(int)]
+    left = out.vertices[:, 0] < 1.5
+    assert (colour[left, 0] > colour[left, 2]).all() and (colour[~left, 2] > colour[~left, 0]).all()
