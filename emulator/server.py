@@ -184,10 +184,10 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
             self.sent_bytes = len(data)
 
-    def _view(self, task: Any, path: str, brief: bool = False) -> dict[str, Any]:
+    def _view(self, task: Any, path: str, brief: bool = False, streaming: bool = False) -> dict[str, Any]:
         """The task as the API shows it, with the keys of any `output_keys` fault added."""
         emu = self.server.emulator
-        obj = emu.store.view(task, emu.sign, brief=brief)
+        obj = emu.store.view(task, emu.sign, brief=brief, streaming=streaming)
         if brief or obj.get("status") != "SUCCEEDED":
             return obj
         for rule in emu.faults.take("view", "GET", path):
@@ -341,7 +341,7 @@ class Handler(BaseHTTPRequestHandler):
                         event("error", {"status_code": failing.status,
                                         "message": failing.message or f"Emulated stream error {failing.status}"})
                     return  # drop_stream: close before the terminal event
-                event("message", self._view(task, path) if terminal else brief)
+                event("message", self._view(task, path, streaming=True))  # whole, like Meshy
                 sent += 1
                 last = state
                 last_write = time.monotonic()
@@ -367,7 +367,7 @@ class Handler(BaseHTTPRequestHandler):
         if reason:
             raise HttpError(403, "Access denied: bad or missing signature.")
         task = emu.store.lookup(task_id)
-        data = task.files.get(name) if task is not None else None
+        data = emu.store.file(task, name) if task is not None else None
         if data is None:
             raise HttpError(404, "File not found (the task was deleted or never made it).")
         ctype = CONTENT_TYPES.get(name.rsplit(".", 1)[-1], "application/octet-stream")
