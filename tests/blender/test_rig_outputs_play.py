@@ -57,18 +57,14 @@ def _open_figure_with_loose_bits() -> bytes:
     return mesh.export(file_type="glb")
 
 
-def _mushroom() -> bytes | None:
+def _mushroom() -> bytes:
     """The emulator's image-to-3d relief of the demo mushroom: not a humanoid, not watertight."""
-    try:
-        from PIL import Image
+    from PIL import Image
 
-        from emulator import producers
-        from emulator.outputs import meshes
+    from emulator.outputs.relief import relief
 
-        mesh, _ = producers._relief(Image.open(Path(__file__).parents[2] / "tools/demo_assets/mushroom.png"))
-        return meshes.plain(mesh).export(file_type="glb")
-    except (ImportError, AttributeError, OSError):
-        return None
+    mesh, _ = relief(Image.open(Path(__file__).parents[2] / "tools/demo_assets/mushroom.png"))
+    return mesh.export(file_type="glb")
 
 
 @pytest.fixture(scope="module")
@@ -89,8 +85,7 @@ def report(tmp_path_factory):
                 "wave": lambda: animate(rigged, 28, operation="fbx2usdz"),
                 "other": lambda: animate(rigged, 100_000)}
         mushroom = _mushroom()
-        if mushroom:
-            jobs["mushroom"] = lambda: rig_character(mushroom, 1.0)
+        jobs["mushroom"] = lambda: rig_character(mushroom, 1.0)
         with ThreadPoolExecutor(max_workers=2) as pool:      # two Blender processes at a time
             futures = {label: pool.submit(job) for label, job in jobs.items()}
             made.update({label: future.result() for label, future in futures.items()})
@@ -205,8 +200,6 @@ def test_heat_weights_and_the_nearest_bone_fallback_both_skin_every_vertex(repor
 
 
 def test_a_relief_that_is_no_humanoid_still_rigs_and_plays(report):
-    if "mushroom" not in report["made"]:
-        pytest.skip("the emulator's image-to-3d relief is not available to build the mushroom")
     entry = report["files"]["mushroom__walking.glb"]
     _assert_skinned(entry)
     clip = _clip(entry)
