@@ -193,7 +193,7 @@ def decide(assets: list[Asset], opts: Options, following: set[str] = frozenset()
             asset.action = "skip"
         elif state == "failed" and job.get("task_status") in {"FAILED", "CANCELED"} and not opts.retry_failed:
             asset.action = "failed"
-        elif state == "unresolved" and not opts.retry_failed:
+        elif state == "in_doubt" or (state == "unresolved" and not opts.retry_failed):
             asset.action = "failed"  # a task may exist: creating again could pay twice
         elif asset.task_id and cached and state in {"succeeded", "imported", "failed"}:
             asset.action = "import"

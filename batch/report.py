@@ -43,10 +43,10 @@ def cached_task(out: Path, kind: str, task_id: str | None) -> dict[str, Any]:
     """The final task object saved next to the downloads, if any."""
     if not task_id or not kind:
         return {}
-    from ..client.downloads import safe_filename
+    from ..client.results import result_dir
 
     try:
-        data = json.loads((out / DOWNLOADS / kind / safe_filename(task_id) / RESULT).read_text(encoding="utf-8"))
+        data = json.loads((result_dir(out / DOWNLOADS, kind, task_id) / RESULT).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     return data.get("task") or {}

@@ -6,8 +6,7 @@ repository root it is ``client``. Only relative imports are used inside it.
 
 from __future__ import annotations
 
-import logging
-
+from . import logs
 from .errors import (
     APIError,
     AuthenticationError,
@@ -22,7 +21,6 @@ from .errors import (
     PermissionDeniedError,
     QueueFullError,
     RateLimitError,
-    RedactingFilter,
     RequestTimeoutError,
     ServerError,
     StreamError,
@@ -32,6 +30,7 @@ from .errors import (
     ValidationError,
 )
 from .http import MeshyClient
+from .logs import RedactingFilter
 from .models import (
     ImageTo3DRequest,
     ImageToImageRequest,
@@ -43,12 +42,11 @@ from .models import (
 from .pricing import estimate_credits
 from .retry import RetryPolicy
 from .tasks import Task, TaskError, TaskStatus
+from .transport import Limits
 from .uploads import FileInput, build_upload_body
 
-_log = logging.getLogger("meshy")
-_log.addHandler(logging.NullHandler())
-if not any(isinstance(f, RedactingFilter) for f in _log.filters):
-    _log.addFilter(RedactingFilter())
+# every meshy* logger, present and future, redacts keys (records, args, tracebacks): see logs.py
+logs.install()
 
 __all__ = [
     "APIError",
@@ -63,12 +61,14 @@ __all__ = [
     "InsufficientCreditsError",
     "JournalError",
     "Kind",
+    "Limits",
     "MeshyClient",
     "MeshyError",
     "NotFoundError",
     "PermissionDeniedError",
     "QueueFullError",
     "RateLimitError",
+    "RedactingFilter",
     "RemeshRequest",
     "RequestTimeoutError",
     "RetextureRequest",

@@ -1,6 +1,6 @@
 """The job engine: run Meshy jobs on worker threads, report by events.
 
-A job is upload -> create -> follow (SSE, resumed by GET) -> download. Blender's
+A job is upload -> create -> follow (SSE, healed by GETs) -> download. Blender's
 main thread must never wait on the network, so all of that runs on worker
 threads, and the only way back is a thread-safe queue of ``JobEvent`` that the
 main thread drains on its own ticks. Worker threads never touch ``bpy``.
@@ -11,99 +11,41 @@ and a 429 ``NoMoreConcurrentTasks`` makes a job wait and try again rather than
 fail. Every new task id is written to the journal, fsynced, before anything
 else happens, so ``resume()`` re-attaches to it after a crash instead of paying
 for a second task.
+
+A paid task is never given up here. A create whose answer was lost (reset,
+timeout, 5xx, an unreadable answer) puts the job *in doubt* (durably) and the
+task is looked for with patience (``reconcile.py``); following survives any
+trouble by polling (``follow.py``). When a job must stop without its task's
+end it stops *unfinished* (``suspended`` or ``in_doubt`` in the journal) and
+``resume()``, the one reconciling path, picks it up later. The event types
+are listed in ``jobs.py``.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import queue
-import random
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
-from .errors import MeshyError, NotFoundError, QueueFullError
-from .journal import FINISHED_STATES, Journal
+from . import notices as text
+from .creating import create_task, settle_doubt
+from .errors import MeshyError, NotFoundError
+from .follow import FollowPolicy, LostContact, follow_task
+from .jobs import DEFAULT_OUTPUTS, TERMINAL_EVENTS, Job, JobEvent, JobRun, request_record
+from .journal import FINISHED_STATES, JobState, Journal
 from .models import Kind
-from .reconcile import AmbiguousTaskError, claimed_task_ids, find_created_task
+from .reconcile import DoubtPolicy, Window
+from .results import NoResult, cached_files, download_outputs, result_dir
 from .tasks import Task
 
+__all__ = ["DEFAULT_OUTPUTS", "TERMINAL_EVENTS", "Job", "JobEngine", "JobEvent", "cached_files", "result_dir"]
+
 log = logging.getLogger("meshy.engine")
-
-#: What each kind downloads unless the job says otherwise.
-DEFAULT_OUTPUTS: dict[str, tuple[str, ...]] = {
-    Kind.IMAGE_TO_IMAGE.value: ("images",),
-    Kind.IMAGE_TO_3D.value: ("glb", "textures", "thumbnail"),
-    Kind.RETEXTURE.value: ("glb", "textures", "thumbnail"),
-    Kind.REMESH.value: ("glb", "thumbnail"),
-}
-
-TERMINAL_EVENTS = frozenset({"succeeded", "failed", "canceled"})
-_RESULT_FILE = "task.json"
-
-
-@dataclass
-class Job:
-    """One unit of work: a request to create, or an existing task to follow."""
-
-    kind: Kind | str | None
-    request: Any = None
-    label: str = ""
-    meta: dict[str, Any] = field(default_factory=dict)
-    outputs: tuple[str, ...] | None = None
-    task_id: str | None = None
-    job_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
-    #: set when a create call was interrupted at this time: find its task, never create again
-    interrupted_at: float | None = None
-
-    def __post_init__(self) -> None:
-        if self.kind is not None:  # None: an id of unknown kind, looked up by the worker
-            self.kind = Kind(self.kind)
-            if self.outputs is None:
-                self.outputs = DEFAULT_OUTPUTS[self.kind.value]
-
-    @property
-    def kind_name(self) -> str:
-        return self.kind.value if isinstance(self.kind, Kind) else ""
-
-
-@dataclass
-class JobEvent:
-    """What happened to a job; drained by the main thread."""
-
-    job_id: str
-    type: str
-    kind: str
-    label: str = ""
-    meta: dict[str, Any] = field(default_factory=dict)
-    task_id: str | None = None
-    status: str | None = None
-    progress: int = 0
-    preceding_tasks: int | None = None
-    message: str = ""
-    files: dict[str, str] = field(default_factory=dict)
-    task: Task | None = None
-    error: MeshyError | None = None  # on failed: the cause, for a richer explanation
-    timings: dict[str, float] = field(default_factory=dict)  # wall-clock marks, for reports and benches
-
-    @property
-    def is_terminal(self) -> bool:
-        return self.type in TERMINAL_EVENTS
-
-
-@dataclass
-class _JobState:
-    job: Job
-    canceled: threading.Event = field(default_factory=threading.Event)
-    done: threading.Event = field(default_factory=threading.Event)
-    timings: dict[str, float] = field(default_factory=lambda: {"queued": time.time()})
 
 
 class JobEngine:
@@ -119,21 +61,26 @@ class JobEngine:
         download_workers: int = 2,
         queue_full_wait: tuple[float, float] = (2.0, 30.0),
         after_download: Callable[[str, dict[str, str]], None] | None = None,
+        doubt: DoubtPolicy | None = None,
+        follow: FollowPolicy | None = None,
     ) -> None:
         """``after_download(kind, files)`` runs on the download thread before ``succeeded``
-        is sent: work on the files that need not wait for the main thread (never bpy)."""
+        is sent: work on the files that need not wait for the main thread (never bpy).
+        ``doubt`` and ``follow`` set the patience with doubtful creates and troubled tasks."""
         if max_in_flight < 1:
             raise ValueError("max_in_flight must be at least 1")
         self.client = client
         self.journal = journal if isinstance(journal, Journal) or journal is None else Journal(journal)
         self.download_dir = Path(download_dir)
         self.max_in_flight = max_in_flight
+        self.doubt = doubt or DoubtPolicy()
+        self.follow = follow or FollowPolicy()
         self._queue_full_wait = queue_full_wait
         self._after_download = after_download
         self._events: queue.Queue[JobEvent] = queue.Queue()
-        self._pending: queue.Queue[_JobState | None] = queue.Queue()
-        self._downloads: queue.Queue[tuple[_JobState, Task] | None] = queue.Queue()
-        self._jobs: dict[str, _JobState] = {}
+        self._pending: queue.Queue[JobRun | None] = queue.Queue()
+        self._downloads: queue.Queue[tuple[JobRun, Task] | None] = queue.Queue()
+        self._jobs: dict[str, JobRun] = {}
         self._lock = threading.Lock()
         self._create_lock = threading.Lock()
         self._closed = threading.Event()
@@ -153,10 +100,11 @@ class JobEngine:
         """Queue a job; returns its id at once (no network on this thread)."""
         if self._closed.is_set():
             raise RuntimeError("the job engine is closed")
-        state = _JobState(job)
+        state = JobRun(job)
         with self._lock:
             self._jobs[job.job_id] = state
-        self._journal(job, "queued", request=_request_record(job.request))
+        if job.doubt_window is None and job.interrupted_at is None:
+            self._journal(job, JobState.QUEUED, request=request_record(job.request))
         self._emit(job, "queued", task_id=job.task_id)
         self._pending.put(state)
         return job.job_id
@@ -175,11 +123,13 @@ class JobEngine:
         return self.submit(job)
 
     def resume(self) -> list[str]:
-        """Re-attach every journalled task that was not seen to finish.
+        """Take up every journalled job that may still have a task to follow; never creates.
 
-        Both lists come from one reading of the journal, taken before any job
-        starts (a resumed job writes to it at once), and jobs this engine is
-        running already are left alone (resume may be called again on load).
+        Interrupted creates (a crash mid-call) and ``in_doubt`` jobs are looked
+        for again (an interrupted one is marked ``in_doubt`` first, durably);
+        unfinished tasks (``created``, ``following``, ``suspended``...) are
+        followed. Everything comes from one reading of the journal, taken before
+        any job starts, and jobs this engine runs already are left alone.
         """
         if self.journal is None:
             return []
@@ -187,24 +137,23 @@ class JobEngine:
             running = {job_id for job_id, s in self._jobs.items() if not s.done.is_set()}
             followed = {s.job.task_id for s in self._jobs.values() if not s.done.is_set() and s.job.task_id}
         records = [r for r in self.journal.jobs().values() if r["job_id"] not in running]
-        interrupted = [r for r in records if r.get("state") == "creating" and not r.get("task_id")]
-        unfinished = [r for r in records if r.get("task_id") and r.get("state") not in FINISHED_STATES
-                      and r["task_id"] not in followed]
         resumed = []
-        for record in interrupted:
-            job = Job(kind=record["kind"], label=record.get("label", ""), meta=record.get("meta") or {},
-                      outputs=tuple(record["outputs"]) if record.get("outputs") else None,
-                      interrupted_at=float(record["time"]))
-            job.job_id = record["job_id"]
-            resumed.append(self.submit(job))
-        for record in unfinished:
-            resumed.append(
-                self.attach(
-                    record.get("kind") or None, record["task_id"], label=record.get("label", ""),
-                    meta=record.get("meta") or {}, job_id=record["job_id"],
-                    outputs=tuple(record["outputs"]) if record.get("outputs") else None,
-                )
-            )
+        for record in records:
+            state, task_id = record.get("state"), record.get("task_id")
+            outputs = tuple(record["outputs"]) if record.get("outputs") else None
+            common = dict(label=record.get("label", ""), meta=record.get("meta") or {}, outputs=outputs)
+            if (state == JobState.CREATING and not task_id) or state == JobState.IN_DOUBT:
+                if not record.get("kind"):
+                    continue
+                window = Window.of_job(record, self.doubt)
+                job = Job(kind=record["kind"], doubt_window=(window.start, window.end), **common)
+                job.job_id = record["job_id"]
+                if state == JobState.CREATING:  # a rival looking meanwhile sees it is not in flight
+                    self._journal(job, JobState.IN_DOUBT, durable=True, message=text.IN_DOUBT, **window.record())
+                resumed.append(self.submit(job))
+            elif task_id and state not in FINISHED_STATES and task_id not in followed:
+                resumed.append(self.attach(record.get("kind") or None, task_id, job_id=record["job_id"], **common))
+                followed.add(task_id)
         return resumed
 
     def cancel(self, job_id: str) -> bool:
@@ -214,7 +163,10 @@ class JobEngine:
         if state is None or state.done.is_set():
             return False
         state.canceled.set()
-        self._finish(state, "canceled", message="Stopped waiting; the task keeps running on Meshy.")
+        if state.in_doubt:  # the task may exist: keep looking for it on the next start
+            self._finish(state, "canceled", journal_state=JobState.IN_DOUBT, message=text.STOPPED_LOOKING)
+        else:
+            self._finish(state, "canceled", message="Stopped waiting; the task keeps running on Meshy.")
         return True
 
     def drain(self, wait: float = 0.0) -> list[JobEvent]:
@@ -270,7 +222,7 @@ class JobEngine:
         return result_dir(self.download_dir, kind, task_id)
 
     def close(self, wait: bool = False) -> None:
-        """Stop the workers; unfinished tasks stay in the journal for resume()."""
+        """Stop the workers; unfinished jobs stay in the journal (``suspended``, ``in_doubt``) for resume()."""
         self._closed.set()
         with self._lock:
             states = list(self._jobs.values())
@@ -295,41 +247,64 @@ class JobEngine:
                 continue
             try:
                 task = self._create_and_follow(state)
-            except MeshyError as exc:
+            except NotFoundError as exc:
                 self._fail(state, exc.message, error=exc)
+                continue
+            except MeshyError as exc:
+                if state.job.task_id:  # a task exists (and may be paid for): keep it for resume
+                    self._suspend(state, f"{exc.message.rstrip('.')}; {text.KEPT}", error=exc)
+                else:
+                    self._fail(state, exc.message, error=exc)
                 continue
             except Exception:  # a bug must end the job with a sentence, not kill the worker
                 log.exception("unexpected error in job %s", state.job.job_id)
-                self._fail(state, "An unexpected error stopped this Meshy job; see the system console.")
+                if state.job.task_id:
+                    self._suspend(state, text.UNEXPECTED_KEPT)
+                else:
+                    self._fail(state, "An unexpected error stopped this Meshy job; see the system console.")
                 continue
             if task is not None:
                 self._downloads.put((state, task))
+            elif self._closed.is_set() and state.job.task_id:
+                self._suspend(state, text.CLOSED)
 
-    def _create_and_follow(self, state: _JobState) -> Task | None:
+    def _create_and_follow(self, state: JobRun) -> Task | None:
         job = state.job
         if job.kind is None:
             self._resolve_kind(job)
-        if job.task_id is None and job.interrupted_at is not None:
-            job.task_id = self._find_interrupted(state)
-            if job.task_id is None:
-                return None
+        if job.task_id is None and (job.doubt_window is not None or job.interrupted_at is not None):
+            if job.doubt_window is not None:
+                window = Window(*job.doubt_window)
+            else:
+                started = float(job.interrupted_at or 0.0)
+                window = Window(started, started + self.doubt.crash_span)
+                self._journal(job, JobState.IN_DOUBT, durable=True, message=text.IN_DOUBT, **window.record())
+            job.task_id = settle_doubt(self, state, window, None)
+        elif job.task_id is None:
+            job.task_id = create_task(self, state)
         if job.task_id is None:
-            job.task_id = self._create(state)
-            if job.task_id is None:
-                return None
+            return None
         last: tuple[Any, ...] = ()
         task: Task | None = None
-        for task in self.client.stream(job.kind, job.task_id):
-            if state.canceled.is_set():
-                return None
-            seen = (task.status, task.progress, task.preceding_tasks)
-            if seen != last:
-                last = seen
-                self._emit(
-                    job, "progress", task_id=job.task_id, status=task.status,
-                    progress=int(task.progress or 0), preceding_tasks=task.preceding_tasks, task=task,
-                )
-        if task is None or state.canceled.is_set():
+
+        def trouble(exc: MeshyError) -> None:
+            self._emit(job, "waiting", task_id=job.task_id, reason="reconnecting",
+                       message=text.reconnecting(exc.message))
+
+        try:
+            for task in follow_task(self.client, job.kind, job.task_id, stop=state.canceled, policy=self.follow,
+                                    on_trouble=trouble):
+                seen = (task.status, task.progress, task.preceding_tasks)
+                if seen != last and not state.canceled.is_set():
+                    last = seen
+                    self._emit(
+                        job, "progress", task_id=job.task_id, status=task.status,
+                        progress=int(task.progress or 0), preceding_tasks=task.preceding_tasks, task=task,
+                    )
+        except LostContact as exc:
+            self._suspend(state, exc.message, error=exc.cause)
+            return None
+        if task is None or state.canceled.is_set() or not task.is_terminal:
             return None
         state.timings["terminal_seen"] = time.time()
         if task.status == "SUCCEEDED":
@@ -337,8 +312,7 @@ class JobEngine:
         if task.status == "CANCELED":
             self._fail(state, "The task was canceled on Meshy.", task=task)
         else:
-            message = task.error_message or "Meshy could not finish this task."
-            self._fail(state, message, task=task)
+            self._fail(state, task.error_message or "Meshy could not finish this task.", task=task)
         return None
 
     def _resolve_kind(self, job: Job) -> None:
@@ -349,77 +323,14 @@ class JobEngine:
                 continue
             job.kind = kind
             job.outputs = job.outputs or DEFAULT_OUTPUTS[kind.value]
-            self._journal(job, "following", task_id=job.task_id)
+            self._journal(job, JobState.FOLLOWING, task_id=job.task_id)
             return
         raise NotFoundError(f"No Meshy task with the id {job.task_id} was found", 404)
 
-    def _find_interrupted(self, state: _JobState) -> str | None:
-        """A create was cut off by a crash: adopt the task it made, if any."""
-        job = state.job
-        try:
-            task_id = find_created_task(self.client, job.kind_name, job.interrupted_at or 0.0,
-                                        claimed_task_ids(self.journal))
-        except AmbiguousTaskError as exc:
-            self._fail(state, exc.message, error=exc, journal_state="unresolved")
-            return None
-        if task_id is None:
-            self._fail(state, "Blender stopped before this task reached Meshy; nothing was charged, run it again.",
-                       journal_state="not_created")
-            return None
-        self._journal(job, "created", durable=True, task_id=task_id, reconciled=True)
-        self._emit(job, "created", task_id=task_id)
-        return task_id
-
-    def _adopt_after_doubtful_create(self, job: Job, started: float, exc: MeshyError) -> str:
-        """The create may have reached Meshy (reset, timeout, 5xx): look before anyone retries."""
-        try:
-            task_id = find_created_task(self.client, job.kind_name, started, claimed_task_ids(self.journal))
-        except MeshyError:
-            raise exc from None  # cannot tell: say so (the message says the task may exist)
-        if task_id is None:
-            raise MeshyError(f"{exc.message.rstrip('.')}; Meshy has no such task, so run it again") from None
-        log.info("create of job %s broke after sending; adopted task %s", job.job_id, task_id)
-        return task_id
-
-    def _create(self, state: _JobState) -> str | None:
-        """Create the task; wait (not fail) while the account's queue is full.
-
-        One create at a time, bracketed by durable ``creating``/``created``
-        records: if the process dies mid-call, at most one task is in doubt and
-        ``resume()`` can tell which one it is (see reconcile.py).
-        """
-        job = state.job
-        attempt = 0
-        while not state.canceled.is_set():
-            try:
-                with self._create_lock:
-                    started = time.time()
-                    self._journal(job, "creating", durable=True)
-                    try:
-                        task_id = self.client.create(job.kind, job.request, retry_queue_full=False)
-                    except MeshyError as exc:
-                        if not getattr(exc, "maybe_sent", False):
-                            raise
-                        task_id = self._adopt_after_doubtful_create(job, started, exc)
-                    state.timings["created"] = time.time()
-                    self._journal(job, "created", durable=True, task_id=task_id)
-            except QueueFullError as exc:
-                self._journal(job, "waiting")
-                attempt += 1
-                base, cap = self._queue_full_wait
-                backoff = min(cap, base * 2 ** min(attempt, 6)) * random.uniform(0.5, 1.0)
-                delay = exc.retry_after or backoff
-                self._emit(
-                    job, "waiting", message="Meshy's task queue is full; this task will start by itself.",
-                )
-                if state.canceled.wait(delay):
-                    return None
-                continue
-            self._emit(job, "created", task_id=task_id, status="PENDING")
-            if state.canceled.is_set():
-                return None
-            return task_id
-        return None
+    def _claims_here(self, job_id: str) -> dict[str, str]:
+        """Tasks this engine's other jobs follow (for an engine without a journal)."""
+        with self._lock:
+            return {s.job.task_id: j for j, s in self._jobs.items() if s.job.task_id and j != job_id}
 
     def _download_worker(self) -> None:
         while True:
@@ -431,9 +342,17 @@ class JobEngine:
                 continue
             state.timings["download_start"] = time.time()
             try:
-                files = self._download(state.job, task)
-            except MeshyError as exc:
+                job = state.job
+                files = download_outputs(self.client, self.result_dir(job.kind, job.task_id or task.id), task,
+                                         job.outputs or (), lambda pick, job=job: self._refresher(job, pick))
+            except NoResult as exc:
                 self._fail(state, f"The task finished but its result could not be downloaded: {exc.message}")
+                continue
+            except MeshyError as exc:
+                if _expired(task, self.client):
+                    self._fail(state, text.EXPIRED, error=exc)
+                else:
+                    self._suspend(state, text.download_kept(exc.message), error=exc)
                 continue
             except Exception:
                 log.exception("unexpected error downloading job %s", state.job.job_id)
@@ -448,37 +367,13 @@ class JobEngine:
             self._finish(state, "succeeded", files=files, task=task, status=task.status, progress=100,
                          timings=dict(state.timings))
 
-    def _download(self, job: Job, task: Task) -> dict[str, str]:
-        folder = self.result_dir(job.kind, task.id)
-        folder.mkdir(parents=True, exist_ok=True)
-        wanted = _wanted_urls(task, job.outputs or ())
-        if "glb" in (job.outputs or ()) and "model" not in wanted:
-            raise _NoResult("Meshy returned no GLB model for this task.")
-        if "images" in (job.outputs or ()) and not any(k.startswith("image_") for k in wanted):
-            raise _NoResult("Meshy returned no images for this task.")
-        files: dict[str, str] = {}
-        for name, (pick, url) in wanted.items():
-            dest = folder / f"{name}{_suffix(url, '.glb' if name == 'model' else '.png')}"
-            try:
-                self.client.download(url, dest, refresh=self._refresher(job, pick))
-            except MeshyError:
-                if name == "thumbnail":
-                    log.warning("thumbnail of %s not downloaded", task.id)
-                    continue
-                raise
-            files[name] = dest.name
-        tmp = folder / (_RESULT_FILE + ".tmp")
-        tmp.write_text(json.dumps({"task": task.raw, "files": files}), encoding="utf-8")
-        os.replace(tmp, folder / _RESULT_FILE)
-        return {name: str(folder / rel) for name, rel in files.items()}
-
     def _refresher(self, job: Job, pick: Callable[[Task], str | None]) -> Callable[[], str]:
         """Signed URLs expire: fetch the task again for a fresh one."""
 
         def refresh() -> str:
             fresh = pick(self.client.get(job.kind, job.task_id))
             if not fresh:
-                raise _NoResult("Meshy no longer offers this result for download.")
+                raise NoResult("Meshy no longer offers this result for download")
             return fresh
 
         return refresh
@@ -486,26 +381,32 @@ class JobEngine:
     # -- bookkeeping -------------------------------------------------------
 
     def _fail(
-        self, state: _JobState, message: str, task: Task | None = None, error: MeshyError | None = None,
-        journal_state: str = "failed",
+        self, state: JobRun, message: str, task: Task | None = None, error: MeshyError | None = None,
+        journal_state: str = JobState.FAILED, **extra: Any,
     ) -> None:
         self._finish(state, "failed", message=message, task=task, status=task.status if task else None,
-                     error=error, timings=dict(state.timings), journal_state=journal_state)
+                     error=error, timings=dict(state.timings), journal_state=journal_state, journal_extra=extra)
 
-    def _finish(self, state: _JobState, type_: str, journal_state: str = "", **fields: Any) -> None:
+    def _suspend(self, state: JobRun, message: str, error: MeshyError | None = None) -> None:
+        """Stop here without the task's end: ``suspended`` in the journal, picked up by resume()."""
+        self._finish(state, "suspended", journal_state=JobState.SUSPENDED, message=message, error=error,
+                     timings=dict(state.timings))
+
+    def _finish(self, state: JobRun, type_: str, journal_state: str = "",
+                journal_extra: dict[str, Any] | None = None, **fields: Any) -> None:
         with self._lock:
             if state.done.is_set():
                 return
             state.done.set()
         job = state.job
-        extra: dict[str, Any] = {}
+        extra: dict[str, Any] = dict(journal_extra or {})
         if fields.get("message"):
             extra["message"] = fields["message"]
         if fields.get("files"):
             extra["files"] = fields["files"]
         if type_ == "canceled":
             extra["canceled_by_user"] = True
-        self._journal(job, journal_state or type_, task_id=job.task_id, **extra)
+        self._journal(job, journal_state or JobState(type_), task_id=job.task_id, **extra)
         self._emit(job, type_, task_id=job.task_id, **fields)
 
     def _journal(self, job: Job, state: str, durable: bool = False, **fields: Any) -> None:
@@ -513,7 +414,7 @@ class JobEngine:
             return
         try:
             self.journal.record(
-                job.job_id, state, durable=durable, kind=job.kind_name, label=job.label,
+                job.job_id, str(state), durable=durable, kind=job.kind_name, label=job.label,
                 meta=job.meta, outputs=list(job.outputs or ()), **fields,
             )
         except OSError:
@@ -525,64 +426,9 @@ class JobEngine:
         self._events.put(JobEvent(job.job_id, type_, job.kind_name, job.label, job.meta, **fields))
 
 
-class _NoResult(MeshyError):
-    """A finished task whose outputs are missing."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-
-
-def _wanted_urls(task: Task, outputs: Iterable[str]) -> dict[str, tuple[Callable[[Task], str | None], str]]:
-    """Map output file names to (how to re-find the URL, the URL)."""
-    pickers: dict[str, Callable[[Task], str | None]] = {}
-    for output in outputs:
-        if output == "glb":
-            pickers["model"] = lambda t: (t.model_urls or {}).get("glb")
-        elif output == "models":
-            for fmt in task.model_urls or {}:
-                pickers[f"model_{fmt}"] = lambda t, f=fmt: (t.model_urls or {}).get(f)
-        elif output == "textures":
-            for key in (task.texture_urls or [{}])[0] if task.texture_urls else {}:
-                pickers[key] = lambda t, k=key: ((t.texture_urls or [{}])[0] or {}).get(k)
-        elif output == "images":
-            for i in range(len(task.image_urls or [])):
-                pickers[f"image_{i}"] = lambda t, i=i: (t.image_urls or [None] * (i + 1))[i]
-        elif output == "thumbnail":
-            pickers["thumbnail"] = lambda t: t.thumbnail_url
-    result = {}
-    for name, pick in pickers.items():
-        url = pick(task)
-        if url:
-            result[name] = (pick, url)
-    return result
+def _expired(task: Task, client: Any) -> bool:
+    """Meshy deletes results after about 3 days: past ``expires_at`` a download cannot heal."""
+    offset = float(getattr(client, "clock_offset", 0.0) or 0.0)
+    return task.expires_at > 0 and task.expires_at / 1000.0 - offset < time.time()
 
 
-def result_dir(download_dir: Path, kind: Kind | str, task_id: str) -> Path:
-    """Where a task's files go: also the local cache that re-import reads."""
-    from .downloads import safe_filename
-
-    return Path(download_dir) / Kind(kind).value / safe_filename(task_id)
-
-
-def cached_files(download_dir: Path, kind: Kind | str, task_id: str) -> dict[str, str] | None:
-    """Files of a finished download, so re-import works offline and after expiry."""
-    folder = result_dir(download_dir, kind, task_id)
-    try:
-        record = json.loads((folder / _RESULT_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    files = {name: str(folder / rel) for name, rel in record.get("files", {}).items()}
-    return files if all(Path(p).is_file() for p in files.values()) else None
-
-
-def _suffix(url: str, default: str) -> str:
-    suffix = Path(urlparse(url).path).suffix.lower()
-    return suffix if suffix and len(suffix) <= 6 and suffix[1:].isalnum() else default
-
-
-def _request_record(request: Any) -> dict[str, Any] | None:
-    """A JSON-safe copy of a request for the journal (no inline data URIs)."""
-    if request is None:
-        return None
-    data = request.to_dict() if hasattr(request, "to_dict") else dict(request)
-    return {k: ("<inline data>" if isinstance(v, str) and v.startswith("data:") else v) for k, v in data.items()}

@@ -7,7 +7,6 @@ server text is passed through :func:`redact` before it is stored.
 
 from __future__ import annotations
 
-import logging
 import re
 import threading
 from typing import Any
@@ -37,18 +36,19 @@ def redact(text: Any) -> str:
     return _MSY_KEY.sub("msy_***", s)
 
 
-class RedactingFilter(logging.Filter):
-    """A logging filter that removes API keys and bearer tokens from records."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except (TypeError, ValueError):
-            return True
-        cleaned = redact(message)
-        if cleaned != message:
-            record.msg, record.args = cleaned, ()
-        return True
+def redact_data(value: Any, depth: int = 0) -> Any:
+    """A copy of parsed JSON (dicts, lists, strings) with every key and string redacted."""
+    if isinstance(value, str):
+        return redact(value)
+    if depth > 50:
+        return None
+    if isinstance(value, dict):
+        return {redact(k) if isinstance(k, str) else k: redact_data(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [redact_data(v, depth + 1) for v in value]
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    return redact(value)
 
 
 def sentence(*parts: str) -> str:
@@ -67,7 +67,13 @@ def clean_server_message(message: Any, limit: int = 300) -> str:
 
 
 class MeshyError(Exception):
-    """Base class of every error raised by the client."""
+    """Base class of every error raised by the client.
+
+    ``maybe_sent`` is false unless the error came after a create request may have reached Meshy
+    (so the task may exist): every error raised before sending says "nothing was sent".
+    """
+
+    maybe_sent: bool = False
 
     def __init__(self, message: str) -> None:
         self.message = sentence(redact(message))
@@ -92,8 +98,6 @@ class APIError(MeshyError):
     """Meshy answered with an HTTP error status."""
 
     status: int = 0
-    #: True when a create call got this answer after Meshy may have made the task
-    maybe_sent: bool = False
 
     def __init__(
         self,
@@ -109,7 +113,8 @@ class APIError(MeshyError):
             self.status = status
         self.server_message = clean_server_message(server_message)
         self.retry_after = retry_after
-        self.body = body if isinstance(body, (dict, list, str, type(None))) else None
+        # the server's own body: it may echo the request (headers included), so it is redacted too
+        self.body = redact_data(body) if isinstance(body, (dict, list, str)) else None
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(status={self.status}, message={self.message!r})"
@@ -168,9 +173,9 @@ class ConnectionFailedError(MeshyError):
 
 
 class RequestTimeoutError(MeshyError):
-    """Meshy did not answer in time."""
+    """Meshy did not answer in time (``maybe_sent`` when a create may have reached it)."""
 
-    def __init__(self, message: str, *, maybe_sent: bool = True) -> None:
+    def __init__(self, message: str, *, maybe_sent: bool = False) -> None:
         super().__init__(message)
         self.maybe_sent = maybe_sent
 

@@ -1,279 +1,37 @@
-"""MeshyClient: the four Meshy APIs over requests, with careful retries.
+"""MeshyClient: the four Meshy APIs (create, get, delete, list, stream, wait), balance, downloads.
 
-Retry rules (see DESIGN.md): GETs, lists, streams and downloads retry
-connection errors, timeouts, 429 and 5xx with jittered exponential backoff,
-honouring ``Retry-After``. A create POST is retried only when it provably
-never reached the server (connection refused or connect timeout, before any
-byte was sent) or on 429; never after a 5xx, a reset or a read timeout,
-because the task may exist and a second POST would pay twice.
+How one request is sent (retries, deadlines, size caps, the rules about creates) is
+:mod:`client.connection`; every task id is checked and percent-encoded before it goes into a path.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
-import time
+import math
 from collections.abc import Callable, Iterator
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import requests
 
-from . import downloads, sse
-from .errors import (
-    BadResponseError,
-    ConnectionFailedError,
-    MeshyError,
-    QueueFullError,
-    RateLimitError,
-    RequestTimeoutError,
-    ServerError,
-    ValidationError,
-    error_for_status,
-    redact,
-    register_secret,
-)
+from . import checks, downloads, sse
+from .connection import AUTO, DEFAULT_BASE_URL, Connection, never_sent
+from .errors import BadResponseError, TaskFailedError, ValidationError, redact
+from .logs import get_logger
 from .models import REQUEST_TYPES, Kind, Request
-from .retry import RetryPolicy, parse_retry_after
 from .tasks import Task
-from .uploads import build_upload_body
+from .uploads import build_upload_body, check_files
 
-log = logging.getLogger("meshy")
+log = get_logger("meshy")
 
-DEFAULT_BASE_URL = "https://api.meshy.ai"
-API_PREFIX = "/openapi/v1"
-USER_AGENT = "meshy-tools-blender/0.1"
-RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 MAX_PAGE_SIZE = 50
 
 
-def never_sent(exc: BaseException) -> bool:
-    """True when a requests error proves the request never reached the server.
-
-    That is a failure to open the connection (refused, unreachable, DNS, or a
-    connect timeout); a reset, a read error or a read timeout may have come
-    after the server received the request.
-    """
-    if isinstance(exc, requests.exceptions.ReadTimeout):
-        return False
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return True
-    seen: set[int] = set()
-    stack: list[Any] = [exc]
-    while stack:
-        e = stack.pop()
-        if e is None or id(e) in seen or not isinstance(e, BaseException):
-            continue
-        seen.add(id(e))
-        name = type(e).__name__
-        if name in ("NewConnectionError", "NameResolutionError") or isinstance(e, ConnectionRefusedError):
-            return True
-        if name in ("ProtocolError", "ReadTimeoutError", "RemoteDisconnected") or isinstance(
-            e, (ConnectionResetError, BrokenPipeError)
-        ):
-            return False
-        stack.extend([getattr(e, "reason", None), e.__cause__, e.__context__])
-        stack.extend(a for a in e.args if isinstance(a, BaseException))
-    return False
-
-
-def _server_message(resp: requests.Response) -> tuple[str, Any]:
-    try:
-        body = sse.parse_json(resp.text)
-    except (ValueError, TypeError):
-        return resp.text[:300], None
-    if isinstance(body, dict):
-        msg = body.get("message") or body.get("error") or body.get("detail") or ""
-        return str(msg), body
-    return str(body)[:300], body
-
-
-class MeshyClient:
+class MeshyClient(Connection):
     """One Meshy account. Safe to share between threads (a requests.Session per thread)."""
 
-    def __init__(
-        self,
-        api_key: str,
-        base_url: str = DEFAULT_BASE_URL,
-        *,
-        timeout: float | tuple[float, float] = (10, 60),
-        max_retries: int = 5,
-        proxies: dict | None = None,
-        verify: bool | str = True,
-        user_agent: str | None = None,
-        retry_policy: RetryPolicy | None = None,
-        stream_reconnects: int = 5,
-    ) -> None:
-        if not api_key or not isinstance(api_key, str):
-            raise ValidationError("An API key is needed to talk to Meshy", "api_key")
-        register_secret(api_key)
-        self._api_key = api_key
-        self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
-        self.timeout = timeout
-        self.policy = retry_policy or RetryPolicy(max_retries=max_retries)
-        self.proxies = proxies
-        self.verify = verify
-        self.user_agent = user_agent or USER_AGENT
-        self.stream_reconnects = stream_reconnects
-        self._local = threading.local()
-        self._sessions: list[requests.Session] = []
-        self._lock = threading.Lock()
-        #: server clock minus ours in seconds, from the last answer's Date header (0 until one came)
-        self.clock_offset = 0.0
-
-    def __repr__(self) -> str:
-        return f"MeshyClient(base_url={self.base_url!r}, api_key='***')"
-
-    # ------------------------------------------------------------------ plumbing
-
-    @property
-    def session(self) -> requests.Session:
-        """This thread's session (connection pooling without sharing across threads)."""
-        s = getattr(self._local, "session", None)
-        if s is None:
-            s = requests.Session()
-            s.headers["User-Agent"] = self.user_agent
-            if self.proxies:
-                s.proxies.update(self.proxies)
-            s.verify = self.verify
-            self._local.session = s
-            with self._lock:
-                self._sessions.append(s)
-        return s
-
-    def close(self) -> None:
-        with self._lock:
-            sessions, self._sessions = self._sessions, []
-        for s in sessions:
-            s.close()
-        self._local = threading.local()
-
-    def __enter__(self) -> MeshyClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def _url(self, *parts: str) -> str:
-        return self.base_url + API_PREFIX + "".join("/" + str(p).strip("/") for p in parts)
-
-    def _headers(self, extra: dict | None = None) -> dict:
-        h = {"Authorization": f"Bearer {self._api_key}", "Accept": "application/json"}
-        if extra:
-            h.update(extra)
-        return h
-
-    def _read_timeout(self) -> float:
-        return self.timeout[1] if isinstance(self.timeout, tuple) else float(self.timeout)
-
-    def _request(
-        self,
-        method: str,
-        url: str,
-        *,
-        params: dict | None = None,
-        headers: dict | None = None,
-        stream: bool = False,
-        body_factory: Callable[[], tuple[Any, int]] | None = None,
-        create: bool = False,
-        retry_queue_full: bool = True,
-    ) -> requests.Response:
-        """Send one logical request, retrying as the rules allow; raise a MeshyError."""
-        path = urlparse(url).path
-        attempt = 0
-        queue_full_tries = 0
-        while True:
-            hdrs = self._headers(headers)
-            data = None
-            if body_factory is not None:
-                data, length = body_factory()
-                hdrs["Content-Type"] = "application/json"
-                hdrs["Content-Length"] = str(length)
-            started = time.monotonic()
-            retry_after: float | None = None
-            try:
-                resp = self.session.request(
-                    method, url, params=params, headers=hdrs, data=data, stream=stream, timeout=self.timeout
-                )
-            except requests.RequestException as exc:
-                safe = not create or never_sent(exc)
-                err = self._network_error(exc, create=create, safe=safe)
-                if not safe:
-                    raise err from None
-                failure: MeshyError = err
-            else:
-                elapsed = time.monotonic() - started
-                self._note_clock(resp)
-                log.debug("%s %s -> %s in %.3fs", method, path, resp.status_code, elapsed)
-                if resp.status_code < 400:
-                    return resp
-                try:
-                    message, body = _server_message(resp)
-                finally:
-                    resp.close()
-                retry_after = parse_retry_after(resp.headers.get("Retry-After"))
-                failure = error_for_status(resp.status_code, message, retry_after=retry_after, body=body)
-                if isinstance(failure, QueueFullError) and create:
-                    if not retry_queue_full or queue_full_tries >= self.policy.queue_full_retries:
-                        raise failure from None
-                    queue_full_tries += 1
-                elif isinstance(failure, RateLimitError):
-                    pass
-                elif create or resp.status_code not in RETRY_STATUSES:
-                    # a create that got a 5xx may have made the task: never resend
-                    if create and isinstance(failure, ServerError):
-                        failure.maybe_sent = True
-                    raise failure from None
-            attempt += 1
-            if attempt > self.policy.max_retries:
-                raise failure from None
-            waited = self.policy.delay(attempt, retry_after)
-            log.info("%s %s failed (%s); retry %d in %.2fs", method, path, failure.message, attempt, waited)
-            if waited > 0:
-                self.policy.sleep(waited)
-
-    def _network_error(self, exc: requests.RequestException, *, create: bool, safe: bool) -> MeshyError:
-        host = urlparse(self.base_url).netloc
-        if isinstance(exc, requests.Timeout) and not isinstance(exc, requests.exceptions.ConnectTimeout):
-            if create:
-                return RequestTimeoutError(
-                    f"Meshy did not answer within {self._read_timeout():g} seconds after the request was sent, "
-                    "so the task may or may not have been created",
-                    maybe_sent=True,
-                )
-            return RequestTimeoutError(f"Meshy did not answer within {self._read_timeout():g} seconds")
-        if safe and never_sent(exc):
-            return ConnectionFailedError(f"Could not connect to Meshy at {host}, so check the network connection")
-        if create:
-            return ConnectionFailedError(
-                "The connection to Meshy broke after the request was sent, "
-                "so the task may or may not have been created",
-                maybe_sent=True,
-            )
-        return ConnectionFailedError(f"The connection to Meshy at {host} broke ({type(exc).__name__})")
-
-    def _json(self, resp: requests.Response, *, create: bool = False) -> Any:
-        try:
-            return sse.parse_json(resp.text)
-        except ValueError:
-            raise BadResponseError(
-                f"Meshy sent an answer that is not valid JSON (HTTP {resp.status_code})", maybe_sent=create
-            ) from None
-        finally:
-            resp.close()
-
-    def _note_clock(self, resp: requests.Response) -> None:
-        """Keep the server's clock offset (its ``Date`` header), to place its timestamps on ours."""
-        value = resp.headers.get("Date")
-        if not value:
-            return
-        try:
-            server = parsedate_to_datetime(value).timestamp()
-        except (TypeError, ValueError, IndexError, OverflowError):
-            return
-        self.clock_offset = server - time.time()
+    def _task_url(self, kind: Kind, task_id: Any, *more: str) -> str:
+        """The URL of one task: its id checked and percent-encoded as one path segment."""
+        return self._url(kind.value, checks.path_segment(task_id), *more)
 
     # ------------------------------------------------------------------ API
 
@@ -303,7 +61,8 @@ class MeshyClient:
             if validate:
                 request.validate()
             payload = request.to_payload()
-        build_upload_body(payload)  # fail early (missing file) before any network call
+        check_files(payload)  # fail early (missing or empty file) before any network call
+        build_upload_body(payload)  # and on text or numbers that cannot be sent (NUL, NaN)
         resp = self._request(
             "POST",
             self._url(kind.value),
@@ -315,13 +74,16 @@ class MeshyClient:
         task_id = data.get("result") if isinstance(data, dict) else None
         if not isinstance(task_id, str) or not task_id:
             raise BadResponseError("Meshy accepted the create call but sent back no task id", maybe_sent=True)
+        if not _is_task_id(task_id):
+            raise BadResponseError("Meshy accepted the create call but sent back a task id that is not valid",
+                                   maybe_sent=True)
         log.info("created %s task %s", kind.value, task_id)
         return task_id
 
     def get(self, kind: Kind | str, task_id: str) -> Task:
         """The task as it is now."""
         kind = Kind.parse(kind)
-        data = self._json(self._request("GET", self._url(kind.value, task_id)))
+        data = self._json(self._request("GET", self._task_url(kind, task_id)))
         if not isinstance(data, dict):
             raise BadResponseError("Meshy sent something other than a task object")
         return Task.from_json(data)
@@ -329,7 +91,7 @@ class MeshyClient:
     def delete(self, kind: Kind | str, task_id: str) -> None:
         """Delete the task and its results on Meshy (irreversible)."""
         kind = Kind.parse(kind)
-        self._request("DELETE", self._url(kind.value, task_id)).close()
+        self._request("DELETE", self._task_url(kind, task_id)).close()
 
     def list_page(
         self, kind: Kind | str, page_num: int = 1, page_size: int = 10, sort_by: str = "-created_at"
@@ -368,9 +130,10 @@ class MeshyClient:
     def stream(self, kind: Kind | str, task_id: str) -> Iterator[Task]:
         """Yield Task updates until the task ends; a dropped stream is resumed."""
         kind = Kind.parse(kind)
-        url = self._url(kind.value, task_id, "stream")
+        url = self._task_url(kind, task_id, "stream")
 
         def open_stream() -> requests.Response:
+            # the deadline covers connecting and the headers; sse.follow bounds the stream itself
             return self._request("GET", url, headers={"Accept": "text/event-stream", "Accept-Encoding": "identity"},
                                  stream=True)
 
@@ -383,8 +146,6 @@ class MeshyClient:
 
     def wait(self, kind: Kind | str, task_id: str, *, on_update: Callable[[Task], None] | None = None) -> Task:
         """Follow the task to its end; return it if it SUCCEEDED, else raise TaskFailedError."""
-        from .errors import TaskFailedError
-
         last: Task | None = None
         for last in self.stream(kind, task_id):
             if on_update:
@@ -398,10 +159,15 @@ class MeshyClient:
     def balance(self) -> int:
         """The account's credit balance."""
         data = self._json(self._request("GET", self._url("balance")))
-        try:
-            return int(data["balance"])
-        except (TypeError, KeyError, ValueError):
-            raise BadResponseError("Meshy's balance answer did not contain a number") from None
+        value = data.get("balance") if isinstance(data, dict) else None
+        if isinstance(value, str):
+            try:
+                value = float(value)
+            except ValueError:
+                value = None
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise BadResponseError("Meshy's balance answer did not contain a number")
+        return int(value)
 
     def download(
         self,
@@ -423,7 +189,17 @@ class MeshyClient:
             refresh=refresh,
             policy=self.policy,
             timeout=self.timeout,
+            limits=self.limits,
+            floor_seconds=self._call_seconds(),
         )
 
 
-__all__ = ["MeshyClient", "never_sent", "redact"]
+def _is_task_id(value: str) -> bool:
+    try:
+        checks.check_task_id("task_id", value)
+    except ValidationError:
+        return False
+    return True
+
+
+__all__ = ["AUTO", "DEFAULT_BASE_URL", "MeshyClient", "never_sent", "redact"]

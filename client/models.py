@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Any, ClassVar
 from urllib.parse import urlparse
 
-from . import catalog
+from . import catalog, checks
 from .errors import ValidationError
 from .uploads import IMAGE_EXTENSIONS, MODEL_EXTENSIONS, FileInput
 
@@ -59,47 +59,17 @@ MAX_REFERENCE_IMAGES = 5
 # --------------------------------------------------------------------------- checks
 
 
-def _type_name(t: type | tuple) -> str:
-    names = {bool: "true or false", int: "a whole number", float: "a number", str: "a string"}
-    if isinstance(t, tuple):
-        return names[float] if float in t else " or ".join(names.get(x, x.__name__) for x in t)
-    return names.get(t, t.__name__)
-
-
-def _check_type(name: str, value: Any, t: type | tuple) -> None:
-    types = t if isinstance(t, tuple) else (t,)
-    ok = isinstance(value, types)
-    if ok and bool not in types and isinstance(value, bool):
-        ok = False  # True is an int in Python, never in this API
-    if not ok:
-        raise ValidationError(f"{name} must be {_type_name(t)}, not {type(value).__name__}", name)
-
-
-def _check_enum(name: str, value: Any, allowed: tuple) -> None:
-    _check_type(name, value, str)
-    if value not in allowed:
-        shown = ", ".join(repr(a) for a in allowed)
-        raise ValidationError(f"{name} must be one of {shown}, not {value!r}", name)
-
-
-def _check_range(name: str, value: Any, lo: float, hi: float, t: type | tuple = int) -> None:
-    _check_type(name, value, t)
-    if not lo <= value <= hi:
-        raise ValidationError(f"{name} must be between {lo:,} and {hi:,}, not {value:,}", name)
+_check_type = checks.check_type
+_check_enum = checks.check_enum
+_check_range = checks.check_range
 
 
 def _check_prompt(name: str, value: Any, limit: int | None = MAX_PROMPT) -> None:
-    _check_type(name, value, str)
-    if not value.strip():
-        raise ValidationError(f"{name} must not be empty", name)
-    if limit is not None and len(value) > limit:
-        raise ValidationError(f"{name} is {len(value)} characters long, over the limit of {limit}", name)
+    checks.check_prompt(name, value, limit)
 
 
 def _check_task_id(name: str, value: Any) -> None:
-    _check_type(name, value, str)
-    if not value.strip():
-        raise ValidationError(f"{name} must not be empty", name)
+    checks.check_task_id(name, value)
 
 
 def _url_ext(url: str) -> str:
@@ -127,6 +97,8 @@ def _check_source(name: str, value: Any, what: str) -> None:
         if what == "image" and mime not in ("image/png", "image/jpeg", "image/jpg"):
             raise ValidationError(f"{name} must be a PNG or JPEG image, not {mime or 'untyped data'}", name)
         return
+    if checks.has_space_or_control(value):
+        raise ValidationError(f"{name} must not contain spaces or control characters (encode a space as %20)", name)
     parsed = urlparse(value)
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
         raise ValidationError(f"{name} must be an http(s) URL, a data URI or a local file", name)
@@ -415,9 +387,7 @@ class RemeshRequest(_Request, _RemeshOptions):
         for name in ("resize_height", "resize_longest_side"):
             value = getattr(self, name)
             if value is not None:
-                _check_type(name, value, (int, float))
-                if value < 0:
-                    raise ValidationError(f"{name} must not be negative", name)
+                _check_range(name, value, 0, None, (int, float))
         if self.auto_size and self.resize_height:
             raise ValidationError("auto_size and resize_height cannot be used together", "auto_size")
 

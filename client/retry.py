@@ -5,12 +5,15 @@ Sleep and randomness are injectable so tests run in milliseconds.
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+
+from .errors import ValidationError
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
@@ -58,6 +61,18 @@ class RetryPolicy:
     max_retry_after: float = 300.0
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
     rand: Callable[[], float] = field(default=random.random, repr=False)
+
+    def __post_init__(self) -> None:
+        for name in ("max_retries", "queue_full_retries"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValidationError(f"{name} must be a whole number from 0 up, not {value!r}", name)
+        for name in ("base", "cap", "max_retry_after"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+                raise ValidationError(f"{name} must be a number of seconds from 0 up, not {value!r}", name)
+        if not callable(self.sleep) or not callable(self.rand):
+            raise ValidationError("sleep and rand must be functions", "sleep")
 
     def delay(self, attempt: int, retry_after: float | None = None) -> float:
         """Seconds to wait before retry number ``attempt`` (1-based)."""

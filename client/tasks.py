@@ -7,9 +7,12 @@ keeps everything it was given in ``raw`` and only interprets what it knows.
 from __future__ import annotations
 
 import copy
+import math
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
+
+from .errors import redact
 
 
 class TaskStatus(StrEnum):
@@ -24,15 +27,18 @@ TERMINAL_STATUSES = frozenset({"SUCCEEDED", "FAILED", "CANCELED"})
 
 
 def _int(value: Any, default: int = 0) -> int:
+    """A whole number from whatever the server sent; NaN, infinities and garbage give ``default``."""
     if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, (int, float)):
         return int(value)
     if isinstance(value, str):
         try:
-            return int(float(value))
+            value = float(value)
         except ValueError:
             return default
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if math.isfinite(value) else default
     return default
 
 
@@ -56,12 +62,13 @@ class TaskError:
     def from_json(cls, data: Any) -> TaskError | None:
         if data is None:
             return None
+        # the message reaches the UI and the journal: a server echoing the key gets it redacted
         if isinstance(data, str):
-            return cls(message=data, raw={"message": data})
+            return cls(message=redact(data), raw={"message": redact(data)})
         if not isinstance(data, dict):
-            return cls(message=str(data), raw={"message": str(data)})
+            return cls(message=redact(data), raw={"message": redact(data)})
         return cls(
-            message=_str_or_none(data.get("message")) or "",
+            message=redact(_str_or_none(data.get("message")) or ""),
             type=_str_or_none(data.get("type")),
             code=_str_or_none(data.get("code")),
             doc_url=_str_or_none(data.get("doc_url")),

@@ -7,54 +7,31 @@ size is a multiple of 3 (so the pieces join into one valid base64 string) only
 when requests asks for the next block. The Content-Length is known up front
 because base64 of n bytes is exactly 4*ceil(n/3) characters.
 
-Images are normalised with Pillow first: anything that is not an 8-bit RGB or
-RGBA JPEG/PNG becomes a PNG in a temporary file, and oversize images are
-downscaled.
+Images are normalised first (see :mod:`client.images`). Every string of the
+payload is checked (no NUL or other control character, no lone surrogate) and a
+NaN or infinite number is refused: each would make a body no server can read.
 """
 
 from __future__ import annotations
 
-import atexit
 import binascii
-import ctypes
-import ctypes.util
 import functools
-import glob
 import json
 import os
-import sys
-import tempfile
-import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import checks
 from .errors import ValidationError
+from .images import DEFAULT_MAX_IMAGE_SIDE, MAX_IMAGE_PIXELS, normalize_image, size_of  # noqa: F401 (re-exported)
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png")
 MODEL_EXTENSIONS = (".glb", ".gltf", ".obj", ".fbx", ".stl")
 MODEL_MIME = "application/octet-stream"
-DEFAULT_MAX_IMAGE_SIDE = 4096
-#: raw bytes read per step; a multiple of 3 so base64 pieces concatenate cleanly
 DEFAULT_CHUNK = 3 * 256 * 1024
-
-_TEMP_FILES: list[str] = []
-_TEMP_LOCK = threading.Lock()
-
-
-def _cleanup_temp_files() -> None:
-    with _TEMP_LOCK:
-        for path in _TEMP_FILES:
-            try:
-                os.unlink(path)
-            except OSError:
-                pass
-        _TEMP_FILES.clear()
-
-
-atexit.register(_cleanup_temp_files)
 
 
 def b64_length(n: int) -> int:
@@ -72,14 +49,14 @@ class FileInput:
     @classmethod
     def model(cls, path: str | os.PathLike) -> FileInput:
         """A 3D model file (.glb .gltf .obj .fbx .stl) sent as application/octet-stream."""
-        fi = cls(os.fspath(path), MODEL_MIME)
+        fi = cls(_fspath(path, "model_url"), MODEL_MIME)
         fi.check("model_url")
         return fi
 
     @classmethod
     def image(cls, path: str | os.PathLike, *, max_side: int = DEFAULT_MAX_IMAGE_SIDE) -> FileInput:
         """An image, normalised to an 8-bit JPEG or PNG no larger than ``max_side``."""
-        out_path, mime = normalize_image(os.fspath(path), max_side=max_side)
+        out_path, mime = normalize_image(_fspath(path, "image"), max_side=max_side)
         return cls(out_path, mime)
 
     @property
@@ -102,6 +79,8 @@ class FileInput:
         p = Path(self.path)
         if not p.is_file():
             raise ValidationError(f"{param}: the file {self.path} does not exist", param)
+        if size_of(p) == 0:
+            raise ValidationError(f"{param}: the file {p.name} is empty (0 bytes)", param)
         ext = p.suffix.lower()
         if self.is_image:
             if self.mime not in ("image/png", "image/jpeg"):
@@ -126,137 +105,40 @@ class FileInput:
             return self.prefix.decode() + binascii.b2a_base64(fh.read(), newline=False).decode()
 
 
-# --------------------------------------------------------------------------- images
-
-
-def _temp_png(suffix: str = ".png") -> str:
-    fd, path = tempfile.mkstemp(prefix="meshy-upload-", suffix=suffix)
-    os.close(fd)
-    with _TEMP_LOCK:
-        _TEMP_FILES.append(path)
-    return path
-
-
-def _to_8bit_rgb(im):  # type: ignore[no-untyped-def]
-    """Convert any Pillow mode to 8-bit RGB or RGBA, keeping transparency."""
-    from PIL import Image
-
-    mode = im.mode
-    if mode in ("RGB", "RGBA"):
-        return im
-    if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
-        im = im.convert("I") if mode != "I" else im
-        # 16-bit ranges 0..65535: scale to 0..255 before dropping to 8 bits.
-        maximum = im.getextrema()[1]
-        scale = 1 / 256 if maximum > 255 else 1
-        return im.point(lambda v: v * scale).convert("L").convert("RGB")
-    if mode == "F":
-        return im.point(lambda v: v * 255 if v <= 1.0 else v).convert("L").convert("RGB")
-    if mode in ("P", "PA"):
-        has_alpha = "transparency" in im.info or mode == "PA"
-        return im.convert("RGBA" if has_alpha else "RGB")
-    if mode in ("LA", "La", "RGBa"):
-        return im.convert("RGBA")
-    if mode == "CMYK":
-        return im.convert("RGB")
+def _fspath(path: Any, param: str) -> str:
     try:
-        return im.convert("RGBA" if "A" in mode else "RGB")
-    except (ValueError, OSError):
-        return Image.new("RGB", im.size)
-
-
-def normalize_image(path: str, *, max_side: int = DEFAULT_MAX_IMAGE_SIDE) -> tuple[str, str]:
-    """Return ``(path, mime)`` of an upload-ready version of the image at ``path``.
-
-    8-bit RGB/RGBA JPEG and PNG files within the size limit are returned as they
-    are; everything else is converted (and downscaled) into a temporary PNG, or
-    JPEG when the source was a JPEG, so the service gets a format it accepts.
-    """
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
-    p = Path(path)
-    if not p.is_file():
-        raise ValidationError(f"The image file {path} does not exist", "image")
-    try:
-        with Image.open(p) as im:
-            im.load()
-            fmt = (im.format or "").upper()
-            too_big = max(im.size) > max_side
-            if fmt in ("JPEG", "PNG") and im.mode in ("RGB", "RGBA") and not too_big:
-                return str(p), "image/jpeg" if fmt == "JPEG" else "image/png"
-            if getattr(im, "is_animated", False):
-                im.seek(0)
-            out = ImageOps.exif_transpose(im) if fmt == "JPEG" else im
-            out = _to_8bit_rgb(out)
-            if too_big:
-                out = out.copy()
-                out.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
-            if fmt == "JPEG" and out.mode == "RGB":
-                target, mime = _temp_png(".jpg"), "image/jpeg"
-                out.save(target, "JPEG", quality=95)
-            else:
-                target, mime = _temp_png(".png"), "image/png"
-                out.save(target, "PNG")
-            return target, mime
-    except UnidentifiedImageError:
-        raise ValidationError(f"{p.name} is not an image that can be read", "image") from None
-    except (OSError, ValueError, SyntaxError) as exc:
-        raise ValidationError(f"{p.name} could not be read as an image ({exc})", "image") from None
+        text = os.fspath(path)
+    except TypeError:
+        raise ValidationError(f"{param} must be a file path, not {type(path).__name__}", param) from None
+    if isinstance(text, bytes):
+        text = os.fsdecode(text)
+    if "\x00" in text:
+        raise ValidationError(f"{param}: a file path cannot hold a NUL character", param)
+    checks.check_text(param, text)
+    return text
 
 
 # --------------------------------------------------------------------------- body
 
 
-def _crypto_candidates() -> list[str]:
-    """Paths of an OpenSSL libcrypto that ships with this Python (or the system's on Linux)."""
-    dirs: list[str] = []
-    try:
-        import _ssl
+def _encoder() -> Callable[[Any], bytes]:
+    """pybase64's SIMD encoder (several GiB/s, the GIL released), else binascii (~250 MiB/s).
 
-        dirs.append(os.path.dirname(_ssl.__file__))
-    except (ImportError, AttributeError, TypeError):
-        pass
-    for base in dict.fromkeys((sys.prefix, sys.base_prefix, sys.exec_prefix)):
-        dirs += [os.path.join(base, "lib"), os.path.join(base, "DLLs"), base, os.path.join(base, "bin")]
-    found: list[str] = []
-    for d in dirs:
-        for pattern in ("libcrypto*.so*", "libcrypto*.dylib", "libcrypto*.dll"):
-            found += sorted(glob.glob(os.path.join(d, pattern)))
-    if sys.platform.startswith("linux"):
-        name = ctypes.util.find_library("crypto")
-        if name:
-            found.append(name)
-    # macOS aborts a process that loads the system's unversioned libcrypto.
-    return [f for f in dict.fromkeys(found) if not (sys.platform == "darwin" and f.startswith("/usr/lib"))]
-
-
-@functools.lru_cache(maxsize=1)
-def _evp_encode_block() -> Any:
-    """OpenSSL's EVP_EncodeBlock through ctypes, or None.
-
-    CPython's binascii encodes base64 at roughly 250 MiB/s; OpenSSL's encoder
-    is about four times faster and runs without the GIL. It is used only after
-    a self-test against binascii; anything odd falls back to binascii.
+    ``MESHY_PURE_BASE64=1`` forces binascii, e.g. to compare the two.
     """
-    if os.environ.get("MESHY_PURE_BASE64"):
-        return None
-    for path in _crypto_candidates():
+    if not os.environ.get("MESHY_PURE_BASE64"):
         try:
-            fn = ctypes.CDLL(path).EVP_EncodeBlock
-        except (OSError, AttributeError):
-            continue
-        fn.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int]
-        fn.restype = ctypes.c_int
-        sample = bytes(range(256)) * 3 + b"xy"
-        src = ctypes.create_string_buffer(sample, len(sample))
-        out = ctypes.create_string_buffer(b64_length(len(sample)) + 1)
-        try:
-            n = fn(out, src, len(sample))
-        except (OSError, ValueError):
-            continue
-        if ctypes.string_at(out, n) == binascii.b2a_base64(sample, newline=False):
-            return fn
-    return None
+            import pybase64
+        except ImportError:
+            pass
+        else:
+            return pybase64.b64encode
+    return functools.partial(binascii.b2a_base64, newline=False)
+
+
+def encoder_name() -> str:
+    """``"pybase64"`` or ``"binascii"``: the encoder uploads use here."""
+    return "binascii" if isinstance(_encoder(), functools.partial) else "pybase64"
 
 
 class _FilePart:
@@ -268,39 +150,24 @@ class _FilePart:
         self.length = len(fi.prefix) + b64_length(self.size)
         self.chunk = chunk
 
-    def iter_chunks(self) -> Iterator[bytes | memoryview]:
-        """Pieces of the data URI; a memoryview piece is only valid until the next one."""
+    def iter_chunks(self) -> Iterator[bytes]:
+        """Pieces of the data URI: the prefix, then one encoded chunk at a time."""
         yield self.fi.prefix
         remaining = self.size
-        evp = _evp_encode_block() if self.size >= 64 * 1024 else None
-        with open(self.fi.path, "rb", buffering=0) as fh:
-            if evp is not None:
-                # Reused buffers: one raw chunk in, one encoded chunk out.
-                raw = bytearray(min(self.chunk, remaining))
-                raw_c = (ctypes.c_char * len(raw)).from_buffer(raw)
-                out = ctypes.create_string_buffer(b64_length(len(raw)) + 1)
-                view = memoryview(raw)
-                try:
-                    while remaining > 0:
-                        n = _read_full(fh, view[: min(len(raw), remaining)])
-                        if not n:
-                            break
-                        remaining -= n
-                        # a view of the reused buffer: valid until the next step
-                        yield memoryview(out)[: evp(out, raw_c, n)]
-                finally:
-                    view.release()
-                    del raw_c
-            else:
+        encode = _encoder()
+        # one reused raw buffer; each encoded piece is a new bytes the caller drops before the next
+        raw = bytearray(min(self.chunk, remaining) or 3)
+        view = memoryview(raw)
+        try:
+            with open(self.fi.path, "rb", buffering=0) as fh:
                 while remaining > 0:
-                    data = fh.read(min(self.chunk, remaining))
-                    if not data:
+                    n = _read_full(fh, view[: min(len(raw), remaining)])
+                    if not n:
                         break
-                    remaining -= len(data)
-                    encoded = binascii.b2a_base64(data, newline=False)
-                    del data  # keep at most one raw and one encoded chunk alive
-                    yield encoded
-                    del encoded
+                    remaining -= n
+                    yield encode(view[:n])
+        finally:
+            view.release()
         if remaining:
             raise OSError(f"{self.fi.path} became shorter while it was being uploaded")
 
@@ -366,16 +233,32 @@ class StreamingBody:
         self._gen.close()
 
 
-def _collect_files(value: Any, found: dict[str, FileInput]) -> Any:
+def _collect_files(value: Any, found: dict[str, FileInput], name: str = "request") -> Any:
+    """The payload with each FileInput replaced by a token; text that no server can read is refused."""
+    if isinstance(value, str):
+        checks.check_text(name, value)
+        return value
     if isinstance(value, FileInput):
         token = f"@@meshy-file-{uuid.uuid4().hex}@@"
         found[token] = value
         return token
     if isinstance(value, dict):
-        return {k: _collect_files(v, found) for k, v in value.items()}
+        return {_collect_files(k, found, name): _collect_files(v, found, str(k)) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_collect_files(v, found) for v in value]
+        return [_collect_files(v, found, f"{name}[{i}]") for i, v in enumerate(value)]
     return value
+
+
+def check_files(payload: dict) -> None:
+    """Refuse a payload whose files are missing or empty (0 bytes), before anything is sent."""
+    files: dict[str, FileInput] = {}
+    _collect_files(payload, files)
+    for fi in files.values():
+        p = Path(fi.path)
+        if not p.is_file():
+            raise ValidationError(f"The file {fi.path} does not exist")
+        if size_of(p) == 0:
+            raise ValidationError(f"The file {p.name} is empty (0 bytes), so there is nothing to send")
 
 
 def build_upload_body(payload: dict, *, chunk_size: int = DEFAULT_CHUNK) -> tuple[Any, int]:
@@ -389,7 +272,14 @@ def build_upload_body(payload: dict, *, chunk_size: int = DEFAULT_CHUNK) -> tupl
         raise ValueError("chunk_size must be a positive multiple of 3")
     files: dict[str, FileInput] = {}
     skeleton = _collect_files(payload, files)
-    text = json.dumps(skeleton, ensure_ascii=True, separators=(",", ":"))
+    try:
+        text = json.dumps(skeleton, ensure_ascii=True, separators=(",", ":"), allow_nan=False)
+    except ValueError:
+        text = ""
+    except TypeError as exc:
+        raise ValidationError(f"The request holds a value that cannot be sent as JSON ({exc})") from None
+    if not text:
+        raise ValidationError("The request holds a number that is not finite (NaN or infinity)")
     if not files:
         data = text.encode("utf-8")
         return data, len(data)

@@ -6,27 +6,57 @@ import argparse
 import signal
 import sys
 import threading
+from collections.abc import Callable
 
-from .app import Emulator, Settings
+from .app import LIMITS, SETTING_NAMES, Emulator, Settings, check_keys, check_setting, plain
+
+
+def _setting(name: str) -> Callable[[str], int | float]:
+    """An argparse type for one setting: the same checks (type, range) as POST /_emulator/config."""
+
+    def parse(text: str) -> int | float:
+        try:
+            value: int | float = int(text) if LIMITS[name][3] else float(text)
+        except ValueError:
+            kind = "whole number" if LIMITS[name][3] else "number"
+            raise argparse.ArgumentTypeError(f"{name} must be a {kind} of {LIMITS[name][0]}, not {text!r}") from None
+        try:
+            return check_setting(name, value)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc).rstrip(".")) from None
+
+    parse.__name__ = name  # argparse names the type in its messages
+    return parse
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"the port must be a whole number from 0 (a free port) to 65535, not {text!r}")
+    return int(text)
+
+
+def _key(text: str) -> str:
+    try:
+        return next(iter(check_keys([text])))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc).rstrip(".")) from None
 
 
 def main(argv: list[str] | None = None) -> int:
     d = Settings()
     ap = argparse.ArgumentParser(prog="python -m emulator", description=__doc__)
-    ap.add_argument("--port", type=int, default=0, help="0 picks a free port")
-    ap.add_argument("--key", action="append", default=[], help="extra accepted API key")
-    ap.add_argument("--balance", type=int, default=d.balance)
-    ap.add_argument("--queue-limit", type=int, default=d.queue_limit)
-    ap.add_argument("--rate-limit", type=float, default=d.rate_limit)
-    ap.add_argument("--pending-seconds", type=float, default=d.pending_seconds)
-    ap.add_argument("--run-seconds", type=float, default=d.run_seconds)
-    ap.add_argument("--url-ttl", type=float, default=d.url_ttl)
-    ap.add_argument("--keepalive-seconds", type=float, default=d.keepalive_seconds)
+    ap.add_argument("--port", type=_port, default=0, help="0 picks a free port")
+    ap.add_argument("--key", type=_key, action="append", default=[], help="extra accepted API key")
+    for name in SETTING_NAMES:
+        unit, low, high, _whole = LIMITS[name]
+        ap.add_argument(f"--{name.replace('_', '-')}", dest=name, type=_setting(name), default=getattr(d, name),
+                        metavar="N", help=f"{unit}, {plain(low)} to {plain(high)} (default {plain(getattr(d, name))})")
     a = ap.parse_args(argv)
-    emu = Emulator(port=a.port, keys=a.key, balance=a.balance, queue_limit=a.queue_limit,
-                   rate_limit=a.rate_limit, pending_seconds=a.pending_seconds,
-                   run_seconds=a.run_seconds, url_ttl=a.url_ttl,
-                   keepalive_seconds=a.keepalive_seconds).start()
+    emu = Emulator(port=a.port, keys=a.key, **{name: getattr(a, name) for name in SETTING_NAMES})
+    try:
+        emu.start()
+    except OSError as exc:  # the port is taken, say
+        ap.exit(2, f"python -m emulator: cannot listen on 127.0.0.1:{a.port}: {exc.strerror or exc}\n")
     print(emu.base_url, flush=True)
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())

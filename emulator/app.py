@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 import time
@@ -28,19 +29,67 @@ class Settings:
     url_ttl: float = 3600
     keepalive_seconds: float = 0.5  # SSE ": keep-alive" comment after this much silence
     stream_interval: float = 0.02  # how often a stream looks at its task
+    body_timeout: float = 30.0  # a request body must arrive within this (then 408 and close)
 
 
 SETTING_NAMES = tuple(Settings.__dataclass_fields__)
+
+#: Each setting's unit and range (low, high, whole numbers only): a real server refuses the rest.
+LIMITS: dict[str, tuple[str, float, float, bool]] = {
+    "balance": ("credits", 0, 10**12, True),
+    "queue_limit": ("tasks", 0, 100_000, True),
+    "rate_limit": ("requests per second", 0, 1_000_000, False),
+    "pending_seconds": ("seconds", 0, 86_400, False),
+    "run_seconds": ("seconds", 0, 86_400, False),
+    "url_ttl": ("seconds", 0, 30 * 86_400, False),
+    "keepalive_seconds": ("seconds", 0.001, 3600, False),  # 0 would be a keep-alive flood
+    "stream_interval": ("seconds", 0.001, 10, False),  # 0 would be a busy loop per stream
+    "body_timeout": ("seconds", 0.01, 3600, False),
+}
+
+
+def plain(number: float) -> str:
+    """1000000000000, not 1e+12."""
+    return str(int(number)) if float(number).is_integer() else f"{number:g}"
+
+
+def check_setting(name: str, value: Any) -> int | float:
+    """The value to store for ``name``, or ValueError with one sentence (unknown name, wrong type, range)."""
+    if name not in LIMITS:
+        raise ValueError(f"Unknown setting {str(name)[:60]!r}; the settings are {', '.join(SETTING_NAMES)}, keys.")
+    unit, low, high, whole = LIMITS[name]
+    shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{name} must be a number of {unit}, not {shown}.")
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number of {unit}, not {shown}.")
+    if whole and value != int(value):
+        raise ValueError(f"{name} must be a whole number of {unit}, not {shown}.")
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be from {plain(low)} to {plain(high)} {unit}; got {shown}.")
+    return int(value) if whole else value
+
+
+def check_keys(keys: Any) -> set[str]:
+    """Extra API keys: a list of non-empty strings (a single string is not a list of keys)."""
+    if isinstance(keys, (str, bytes)) or not isinstance(keys, (list, tuple, set, frozenset)):
+        raise ValueError(f"keys must be a list of API keys, not {type(keys).__name__}.")
+    for key in keys:
+        if not isinstance(key, str) or not key.strip() or len(key) > 512 or not key.isprintable():
+            raise ValueError("An API key must be non-empty printable text of at most 512 characters.")
+    return {key.strip() for key in keys}
 
 
 class Emulator:
     """A Meshy-compatible server on 127.0.0.1; `start()` returns self, `stop()` ends it."""
 
     def __init__(self, port: int = 0, keys: list[str] | tuple[str, ...] = (), **settings: Any) -> None:
+        if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+            raise ValueError(f"port must be a whole number from 0 (any free port) to 65535, not {port!r}.")
         self.settings = Settings()
         self.port = port
         env = [k.strip() for k in os.environ.get("MESHY_EMULATOR_KEYS", "").split(",") if k.strip()]
-        self.keys = {TEST_MODE_KEY, *keys, *env}
+        self.keys = {TEST_MODE_KEY, *check_keys(keys), *env}
         self.faults = FaultSet()
         self.signer = UrlSigner()
         self.store = Store(self.settings)
@@ -66,17 +115,17 @@ class Emulator:
             super().__setattr__(name, value)
 
     def configure(self, **values: Any) -> None:
-        """Change settings (and `keys`: extra accepted API keys) at run time."""
-        for name, value in values.items():
-            if name == "keys":
-                self.keys |= set(value)
-                continue
-            if name not in SETTING_NAMES:
-                raise ValueError(f"unknown setting {name!r}; use {', '.join(SETTING_NAMES)}")
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-                raise ValueError(f"{name} must be a number >= 0")
-            with self.store.lock:
-                setattr(self.settings, name, int(value) if name == "balance" else value)
+        """Change settings (and `keys`: extra accepted API keys) at run time.
+
+        All or nothing: every value is checked first (ValueError with one sentence),
+        so a refused change leaves every setting as it was.
+        """
+        keys = check_keys(values.pop("keys")) if "keys" in values else set()
+        checked = {name: check_setting(name, value) for name, value in values.items()}
+        self.keys |= keys
+        with self.store.lock:
+            for name, value in checked.items():
+                setattr(self.settings, name, value)
 
     def config(self) -> dict[str, Any]:
         return asdict(self.settings)

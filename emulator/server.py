@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from .body import BodyError, read_body
 from .errors import HttpError
 from .faults import Fault
 from .validation import KINDS, validate
@@ -26,6 +27,10 @@ CONTENT_TYPES = {"png": "image/png", "glb": "model/gltf-binary", "obj": "text/pl
 
 class _Reset(Exception):
     """Close the connection without answering (a `reset` fault)."""
+
+
+class _Answered(Exception):
+    """A fault has answered the request already (a `body` fault): stop routing."""
 
 
 class EmulatorServer(ThreadingHTTPServer):
@@ -59,13 +64,37 @@ class Handler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:
         self._handle("HEAD")
 
+    def handle(self) -> None:
+        """A client that resets or goes silent between requests is its own business: no traceback."""
+        try:
+            super().handle()
+        except (ConnectionError, TimeoutError):
+            self.close_connection = True
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Requests the standard library refuses (request line, headers) get JSON like every other answer."""
+        self.close_connection = True
+        if getattr(self, "request_version", "HTTP/0.9") == "HTTP/0.9":
+            self.request_version = "HTTP/1.1"  # an unparsable request line still gets a status line
+        text = (message or self.responses.get(code, ("Bad request",))[0]).rstrip(".")
+        body = json.dumps({"message": f"{text}."}).encode()
+        try:
+            self.send_response(code)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            if getattr(self, "command", "") != "HEAD" and code >= 200 and code not in (204, 304):
+                self.wfile.write(body)
+        except OSError:
+            pass
+
     def _handle(self, method: str) -> None:
         emu = self.server.emulator
         split = urlsplit(self.path)
         path = split.path.rstrip("/") or "/"
         self.query = parse_qs(split.query)
-        length = int(self.headers.get("Content-Length") or 0)
-        self.body = self.rfile.read(length) if length else b""
+        self.body = b""
         self.status_sent = 0
         self.sent_bytes = 0
         control = path.startswith("/_emulator")
@@ -73,11 +102,15 @@ class Handler(BaseHTTPRequestHandler):
         if counted:
             emu.begin()
         self.lose_response = False
+        self.replace_answer: Fault | None = None
         try:
+            self.body = read_body(self, emu.settings.body_timeout)  # BodyError: 400/408/413, then close
             if not control:
                 for rule in emu.faults.take("any", method, path):
                     self._apply_any(rule)
             self._route(method, path)
+        except _Answered:
+            pass
         except _Reset:
             self.close_connection = True
             try:
@@ -85,14 +118,22 @@ class Handler(BaseHTTPRequestHandler):
             except OSError:
                 pass
         except HttpError as err:
-            self._json(err.status, {"message": err.message}, err.headers)
+            self.close_connection = self.close_connection or isinstance(err, BodyError)
+            self._answer(err.status, err.message, err.headers)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
         except Exception as exc:  # noqa: BLE001 - a bug must answer 500, not hang the client
-            self._json(500, {"message": f"Internal emulator error: {exc}"})
+            self._answer(500, f"Internal emulator error: {exc}")
         finally:
             if not control:
                 emu.record(method, path, self.status_sent, len(self.body), self.sent_bytes, counted=counted)
+
+    def _answer(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        """An error answer; a client that has gone already cannot be told (and is no traceback)."""
+        try:
+            self._json(status, {"message": message}, headers)
+        except (OSError, _Reset):
+            self.close_connection = True
 
     def _apply_any(self, rule: Fault) -> None:
         if rule.action == "latency":
@@ -101,6 +142,12 @@ class Handler(BaseHTTPRequestHandler):
             raise _Reset()
         elif rule.action == "lose_response":
             self.lose_response = True
+        elif rule.action == "body":
+            if rule.work:  # do the work, then answer this instead
+                self.replace_answer = rule
+            else:
+                self._raw(rule)
+                raise _Answered()
         elif rule.action == "status":
             headers = {}
             if rule.retry_after is not None:
@@ -111,6 +158,9 @@ class Handler(BaseHTTPRequestHandler):
               headers: dict[str, str] | None = None, declared: int | None = None) -> None:
         if self.lose_response:  # the work is done; the answer is lost on the way back
             raise _Reset()
+        if self.replace_answer is not None:  # the work is done; a proxy's page comes back instead
+            rule, self.replace_answer = self.replace_answer, None
+            return self._raw(rule)
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body) if declared is None else declared))
@@ -121,6 +171,36 @@ class Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
             self.sent_bytes = len(body)
+
+    def _raw(self, rule: Fault) -> None:
+        """A `body` fault's answer: its status, content type and bytes as they are."""
+        data = rule.body.encode("utf-8", "surrogatepass")
+        self.send_response(rule.status)
+        self.send_header("Content-Type", rule.content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.status_sent = rule.status
+        if self.command != "HEAD":
+            self.wfile.write(data)
+            self.sent_bytes = len(data)
+
+    def _view(self, task: Any, path: str, brief: bool = False, streaming: bool = False) -> dict[str, Any]:
+        """The task as the API shows it, with the keys of any `output_keys` fault added."""
+        emu = self.server.emulator
+        obj = emu.store.view(task, emu.sign, brief=brief, streaming=streaming)
+        if brief or obj.get("status") != "SUCCEEDED":
+            return obj
+        for rule in emu.faults.take("view", "GET", path):
+            models = obj.setdefault("model_urls", {})
+            textures = obj.setdefault("texture_urls", [])
+            if not textures:
+                textures.append({})
+            url = models.get("glb") or next(iter(models.values()), "")
+            image = textures[0].get("base_color") or obj.get("thumbnail_url") or url
+            for key in rule.keys:
+                models[key] = url
+                textures[0][key] = image
+        return obj
 
     def _json(self, status: int, obj: Any, headers: dict[str, str] | None = None) -> None:
         self._send(status, json.dumps(obj).encode(), "application/json", headers)
@@ -172,9 +252,9 @@ class Handler(BaseHTTPRequestHandler):
     def _task_view(self, kind: str, task_id: str, brief: bool = False) -> dict[str, Any]:
         emu = self.server.emulator
         task = emu.store.get(kind, task_id)
-        if task is None:
+        if task is None or emu.faults.hidden(task_id):
             raise HttpError(404, f"Task not found: {task_id}.")
-        return emu.store.view(task, emu.sign, brief=brief)
+        return self._view(task, self.path, brief=brief)
 
     def _create(self, kind: str) -> None:
         emu = self.server.emulator
@@ -185,11 +265,15 @@ class Handler(BaseHTTPRequestHandler):
         spec = validate(kind, body, emu.store.lookup)
         fail = None
         rules = emu.faults.take("create", "POST", f"{API}/{kind}")
-        if rules:
-            rule = rules[0]
+        failing = [r for r in rules if r.action == "fail_task"]
+        if failing:
+            rule = failing[0]
             fail = {"message": rule.message or "The task failed (emulated fault).",
                     "type": rule.error_type, "code": rule.code}
         task = emu.store.create(spec, fail)
+        for rule in rules:
+            if rule.action == "hide":
+                emu.faults.hide(task.id, rule.seconds)
         self._json(202, {"result": task.id})
 
     def _list(self, kind: str) -> None:
@@ -210,13 +294,19 @@ class Handler(BaseHTTPRequestHandler):
         if sort_by not in ("+created_at", "-created_at", "created_at"):
             raise HttpError(400, "sort_by must be +created_at or -created_at.")
         emu = self.server.emulator
-        tasks = emu.store.listing(kind, page_num, page_size, sort_by == "-created_at")
-        self._json(200, [emu.store.view(t, emu.sign) for t in tasks])
+        everything = emu.store.listing(kind, 1, 1 << 30, sort_by == "-created_at")
+        visible = [t for t in everything if not emu.faults.hidden(t.id)]
+        tasks = visible[(page_num - 1) * page_size:page_num * page_size]
+        self._json(200, [self._view(t, f"{API}/{kind}") for t in tasks])
 
     def _stream(self, kind: str, task_id: str, path: str) -> None:
         emu = self.server.emulator
-        drop = emu.faults.take("stream", "GET", path)
+        rules = emu.faults.take("stream", "GET", path)
+        drop = [r for r in rules if r.action == "drop_stream"]
+        failing = next((r for r in rules if r.action == "stream_error"), None)
         limit = drop[0].events if drop else None
+        if failing is not None:
+            limit = failing.events
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-cache")
@@ -231,7 +321,7 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
             self.sent_bytes += len(chunk)
 
-        if emu.store.get(kind, task_id) is None:
+        if emu.store.get(kind, task_id) is None or emu.faults.hidden(task_id):
             event("error", {"status_code": 404, "message": "Task not found"})
             return
         sent = 0
@@ -242,13 +332,16 @@ class Handler(BaseHTTPRequestHandler):
             if task is None:  # deleted while streaming
                 event("error", {"status_code": 404, "message": "Task not found"})
                 return
-            brief = emu.store.view(task, emu.sign, brief=True)
+            brief = self._view(task, path, brief=True)
             state = (brief["status"], brief["progress"])
             terminal = brief["status"] in ("SUCCEEDED", "FAILED", "CANCELED")
             if state != last:
                 if limit is not None and sent >= limit:
+                    if failing is not None:  # stream_error: Meshy's side reports a failure mid-stream
+                        event("error", {"status_code": failing.status,
+                                        "message": failing.message or f"Emulated stream error {failing.status}"})
                     return  # drop_stream: close before the terminal event
-                event("message", emu.store.view(task, emu.sign) if terminal else brief)
+                event("message", self._view(task, path, streaming=True))  # whole, like Meshy
                 sent += 1
                 last = state
                 last_write = time.monotonic()
@@ -274,7 +367,7 @@ class Handler(BaseHTTPRequestHandler):
         if reason:
             raise HttpError(403, "Access denied: bad or missing signature.")
         task = emu.store.lookup(task_id)
-        data = task.files.get(name) if task is not None else None
+        data = emu.store.file(task, name) if task is not None else None
         if data is None:
             raise HttpError(404, "File not found (the task was deleted or never made it).")
         ctype = CONTENT_TYPES.get(name.rsplit(".", 1)[-1], "application/octet-stream")
@@ -305,6 +398,8 @@ class Handler(BaseHTTPRequestHandler):
         if what == "faults" and method == "POST":
             if not isinstance(body, dict):
                 raise HttpError(400, "A fault must be a JSON object.")
+            if "action" not in body:
+                raise HttpError(400, "A fault needs an action.")
             try:
                 rule = emu.faults.add(**body)
             except (TypeError, ValueError, re.error) as exc:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import HttpError
+from .outputs import model as mdl
 from .outputs.textures import png_bytes
 from .producers import produce
 from .validation import Spec
@@ -45,6 +46,9 @@ class Task:
     error: dict[str, Any] | None = None  # production failed
     refunded: bool = False
     seq: int = 0
+    model: Any = None  # the result model (polygons + maps), for chaining
+    later: list[str] = field(default_factory=list)  # Blender formats still to write (first download)
+    files_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def _end(self) -> float:
         return self.created + self.pending_seconds + self.run_seconds
@@ -146,17 +150,35 @@ class Store:
         return task
 
     def _work(self, task: Task, spec: Spec) -> None:
+        model, later = None, []
         try:
-            files, fields = produce(spec)
+            result = produce(spec)
+            files, fields, model, later = result.files, result.fields, result.model, result.later
             error = None
         except Exception as exc:  # noqa: BLE001 - any production bug becomes a FAILED task
             files, fields = {}, {}
-            error = {"message": f"Processing failed: {exc}", "type": "server_error",
-                     "code": "processing_failed"}
+            message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+            error = {"message": f"Processing failed: {message}".rstrip(".") + ".", "type": "server_error",
+                     "code": "format_conversion_failed" if spec.fbx is not None else "processing_failed"}
         with self.lock:
             task.files.update(files)
             task.fields, task.error = fields, error
+            task.model, task.later = model, list(later)
             task.ready_at = time.time()
+
+    def file(self, task: Task, name: str) -> bytes | None:
+        """A result file; FBX/.blend/USDZ of a default answer are written on first download, then kept."""
+        data = task.files.get(name)
+        if data is not None or task.model is None or name not in {f"model.{f}" for f in task.later}:
+            return data
+        with task.files_lock:
+            if name not in task.files and task.later:
+                try:
+                    task.files.update(mdl.blender_files(task.model, task.later))
+                except Exception as exc:  # noqa: BLE001 - the download answers 500 with the reason
+                    raise HttpError(500, f"Format conversion failed: {exc}") from None
+                task.later = []
+        return task.files.get(name)
 
     def delete(self, kind: str, task_id: str) -> bool:
         with self.lock:
@@ -189,8 +211,13 @@ class Store:
                        if k.seq < task.seq and k.status(t) in ("PENDING", "IN_PROGRESS"))
 
     # --- views --------------------------------------------------------------
-    def view(self, task: Task, sign: Callable[[Task, str], str], brief: bool = False) -> dict[str, Any]:
-        """The task object as the API shows it; file names become fresh signed URLs."""
+    def view(self, task: Task, sign: Callable[[Task, str], str], brief: bool = False,
+             streaming: bool = False) -> dict[str, Any]:
+        """The task object as the API shows it; file names become fresh signed URLs.
+
+        `streaming`: as a real SSE message, whole even while unfinished, with
+        `task_error: null` and the result fields present but empty.
+        """
         t = time.time()
         self.settle(t)
         status = task.status(t)
@@ -220,7 +247,21 @@ class Store:
             for key, value in task.fields.items():
                 obj[key] = _signed(value, lambda name: sign(task, name)) if key in URL_FIELDS \
                     else value
+        elif streaming and status in ("PENDING", "IN_PROGRESS"):
+            obj["task_error"] = None
+            obj.update(_empty_results(task))
         return obj
+
+
+def _empty_results(task: Task) -> dict[str, Any]:
+    """The result fields of an unfinished task, as a real stream shows them: present, empty."""
+    if task.kind == "image-to-image":
+        return {"image_urls": []}
+    formats = list(task.params.get("target_formats") or [])
+    urls = {f: "" for f in formats}
+    if "obj" in urls:
+        urls["mtl"] = ""
+    return {"model_urls": urls, "texture_urls": [], "thumbnail_url": ""}
 
 
 def _signed(value: Any, sign: Callable[[str], str]) -> Any:

@@ -10,7 +10,7 @@ from typing import Any
 import trimesh
 from PIL import Image
 
-from . import inputs
+from . import convert, inputs
 from .errors import bad_request
 from .outputs import meshes
 
@@ -20,6 +20,8 @@ IMAGE_MODELS = {"nano-banana": 3, "nano-banana-2": 6, "nano-banana-pro": 9, "gpt
 MESH_MODELS = ("meshy-5", "meshy-6", "latest")
 FORMATS_3D = ("glb", "obj", "fbx", "stl", "usdz", "3mf")
 FORMATS_REMESH = ("glb", "fbx", "obj", "usdz", "blend", "stl", "3mf")
+# What a real image-to-3d or retexture answer carries when target_formats is not given.
+DEFAULT_FORMATS_3D = ["glb", "fbx", "obj", "usdz"]
 # Which finished kinds may feed another kind through input_task_id (per the docs).
 INPUT_KINDS = {
     "image-to-3d": ("image-to-image", "text-to-image"),
@@ -39,6 +41,15 @@ class Spec:
     style_image: Image.Image | None = None
     mesh: trimesh.Trimesh | None = None
     source_task: Any = None
+    fbx: bytes | None = None  # an FBX upload, read through Blender in the worker
+    formats_given: bool = False  # target_formats was sent (else the kind's default list)
+
+    def source_mesh(self) -> trimesh.Trimesh:
+        """The model to work on; an FBX upload is read here (seconds), not in the request."""
+        if self.mesh is None and self.fbx is not None:
+            self.mesh = meshes.load_mesh(convert.fbx_to_glb(self.fbx), ".glb", "model_url")
+        assert self.mesh is not None
+        return self.mesh
 
 
 Lookup = Callable[[str], Any]
@@ -106,14 +117,13 @@ def _source_mesh(task: Any, name: str = "input_task_id") -> trimesh.Trimesh:
     return meshes.load_mesh(glb, ".glb", name)
 
 
-def _one_of(body: dict[str, Any], a: str, b: str) -> str:
-    has_a = body.get(a) not in (None, "")
-    has_b = body.get(b) not in (None, "")
-    if not has_a and not has_b:
-        raise bad_request(f"Exactly one of {a} or {b} is required.")
-    if has_a and has_b:
-        raise bad_request(f"Give only one of {a} or {b}, not both.")
-    return a if has_a else b
+def _first_of(body: dict[str, Any], winner: str, other: str) -> str:
+    """Which of two alternatives counts: `winner` when both are given (documented), 400 when neither."""
+    if body.get(winner) not in (None, ""):
+        return winner
+    if body.get(other) not in (None, ""):
+        return other
+    raise bad_request(f"One of {winner} or {other} is required.")
 
 
 def validate(kind: str, body: Any, lookup: Lookup) -> Spec:
@@ -177,15 +187,15 @@ def _image_to_3d(body: dict[str, Any], lookup: Lookup) -> Spec:
     p["image_enhancement"] = _get(body, "image_enhancement", "bool", True)
     p["moderation"] = _get(body, "moderation", "bool", False)
     p["auto_size"] = _get(body, "auto_size", "bool", False)
-    p["origin_at"] = _get(body, "origin_at", "str", "bottom", choices=("bottom", "center"))
+    p["origin_at"] = _get(body, "origin_at", "str", "bottom", choices=("bottom", "center", "")) or "bottom"
     p["texture_prompt"] = _get(body, "texture_prompt", "str", "", max_len=MAX_PROMPT)
-    p["target_formats"] = _formats(body, FORMATS_3D, [f for f in FORMATS_3D if f != "3mf"])
+    p["target_formats"] = _formats(body, FORMATS_3D, DEFAULT_FORMATS_3D)
     if p["enable_pbr"] and not p["should_texture"]:
         raise bad_request("enable_pbr is only supported when should_texture is true.")
     style = None
     if body.get("texture_image_url") not in (None, ""):
         style = inputs.load_image(body["texture_image_url"], "texture_image_url")
-    spec = Spec("image-to-3d", p, 0, style_image=style)
+    spec = Spec("image-to-3d", p, 0, style_image=style, formats_given=body.get("target_formats") is not None)
     if body.get("input_task_id") not in (None, ""):  # wins over image_url (documented)
         task = _input_task(body["input_task_id"], "image-to-3d", lookup)
         pngs = [n for n in task.files if n.startswith("image_")]
@@ -206,25 +216,31 @@ def _image_to_3d(body: dict[str, Any], lookup: Lookup) -> Spec:
 
 
 def _model_input(body: dict[str, Any], kind: str, lookup: Lookup, spec: Spec) -> None:
-    which = _one_of(body, "input_task_id", "model_url")
+    which = _first_of(body, "input_task_id", "model_url")  # input_task_id wins (documented)
     if which == "input_task_id":
         spec.source_task = _input_task(body["input_task_id"], kind, lookup)
         spec.mesh = _source_mesh(spec.source_task)
-    else:
-        data, hint = inputs.load_model_bytes(body["model_url"], "model_url")
-        spec.mesh = meshes.load_mesh(data, hint, "model_url")
+        return
+    data, hint = inputs.load_model_bytes(body["model_url"], "model_url")
+    if meshes.sniff_format(data, hint) == "fbx":
+        if not convert.available():
+            raise bad_request("model_url is an FBX model, and this emulator reads FBX only where Python "
+                              "has Blender's bpy module; send GLB, glTF, OBJ or STL.")
+        spec.fbx = data
+        return
+    spec.mesh = meshes.load_mesh(data, hint, "model_url")
 
 
 def _retexture(body: dict[str, Any], lookup: Lookup) -> Spec:
     p = _common_texture(body)
     p["enable_original_uv"] = _get(body, "enable_original_uv", "bool", False)
     p["alpha_thumbnail"] = _get(body, "alpha_thumbnail", "bool", False)
-    p["target_formats"] = _formats(body, FORMATS_3D, [f for f in FORMATS_3D if f != "3mf"])
-    spec = Spec("retexture", p, 10)
-    style = _one_of(body, "text_style_prompt", "image_style_url")
-    if style == "text_style_prompt":
+    p["target_formats"] = _formats(body, FORMATS_3D, DEFAULT_FORMATS_3D)
+    spec = Spec("retexture", p, 10, formats_given=body.get("target_formats") is not None)
+    style = _first_of(body, "image_style_url", "text_style_prompt")  # the image wins (documented)
+    if body.get("text_style_prompt") not in (None, ""):
         p["text_style_prompt"] = _get(body, "text_style_prompt", "str", max_len=MAX_PROMPT)
-    else:
+    if style == "image_style_url":
         spec.style_image = inputs.load_image(body["image_style_url"], "image_style_url")
     _model_input(body, "retexture", lookup, spec)
     return spec
@@ -236,11 +252,11 @@ def _remesh(body: dict[str, Any], lookup: Lookup) -> Spec:
     p["resize_height"] = _get(body, "resize_height", "num", 0, lo=0, hi=1e6)
     p["resize_longest_side"] = _get(body, "resize_longest_side", "num", 0, lo=0, hi=1e6)
     p["auto_size"] = _get(body, "auto_size", "bool", False)
-    p["origin_at"] = _get(body, "origin_at", "str", None, choices=("bottom", "center"))
+    p["origin_at"] = _get(body, "origin_at", "str", None, choices=("bottom", "center", "")) or None
     p["convert_format_only"] = _get(body, "convert_format_only", "bool", False)
     p["alpha_thumbnail"] = _get(body, "alpha_thumbnail", "bool", False)
     if p["auto_size"] and p["resize_height"]:
         raise bad_request("auto_size and resize_height cannot both be set.")
-    spec = Spec("remesh", p, 5)
+    spec = Spec("remesh", p, 5, formats_given=True)  # the default, GLB alone, is asked for too
     _model_input(body, "remesh", lookup, spec)
     return spec

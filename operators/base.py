@@ -181,8 +181,9 @@ class JobOperator:
         if any(e.state == JobState.CANCELED for e in entries):  # Esc, or Stop Waiting in the task list
             self.report({"INFO"}, messages.STOPPED_WAITING)
             return {"CANCELLED"}
-        if any(e.kept for e in entries):  # not failed: it resumes later
-            self.report({"WARNING"}, messages.KEPT)
+        kept = [e for e in entries if e.kept]
+        if kept:  # stopped unfinished, not failed: kept in the journal, Resume (or the next start) goes on
+            self.report({"WARNING"}, " ".join(f"{e.label}: {e.message or messages.KEPT}" for e in kept))
             return {"CANCELLED"}
         made = sum(len(e.objects) for e in entries)
         self.report({"INFO"}, f"Meshy {self.kind}: done, {made} result(s) imported.")

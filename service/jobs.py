@@ -307,7 +307,7 @@ class JobService:
 
     def _apply(self, event: JobEvent) -> None:
         entry = self.tasks.apply(event)
-        if event.type in {"created", "failed", "canceled"} and entry.meta.get("upload"):
+        if event.type in {"created", "failed", "canceled", "suspended", "in_doubt"} and entry.meta.get("upload"):
             self._remove_upload(entry.meta["upload"])
         if event.type == "failed" and entry.task_status:  # Meshy said FAILED/CANCELED: not worth a retry
             self.records().failed(entry.job_id, kind=entry.kind, task_id=entry.task_id, message=entry.message,

@@ -30,6 +30,24 @@ if ADDON_PACKAGE not in sys.modules:
 TEST_KEY = "msy_dummy_api_key_for_test_mode_12345678"
 
 
+def fast_doubt(**kw):
+    """The engine's patience with a doubtful create, in milliseconds (same logic as the default)."""
+    from client.reconcile import DoubtPolicy
+
+    kw.setdefault("looks", (0.05, 0.1, 0.2, 0.3))
+    return DoubtPolicy(**kw)
+
+
+def fast_follow(**kw):
+    """Following a troubled task, in milliseconds: polls every few ms, lost after a second."""
+    from client.follow import FollowPolicy
+
+    for name, value in dict(poll_interval=0.02, poll_base=0.01, poll_cap=0.05, stream_retry=0.1,
+                            stream_retry_cap=0.4, lost_after=1.0).items():
+        kw.setdefault(name, value)
+    return FollowPolicy(**kw)
+
+
 @pytest.fixture
 def emu() -> Iterator[object]:
     """A real Meshy emulator on loopback with fast task timings."""
@@ -40,3 +58,13 @@ def emu() -> Iterator[object]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def glb(tmp_path: Path) -> Path:
+    """A small real GLB model on disk."""
+    import trimesh
+
+    path = tmp_path / "sphere.glb"
+    path.write_bytes(trimesh.creation.icosphere(subdivisions=3).export(file_type="glb"))
+    return path

@@ -17,7 +17,7 @@ from client.journal import Journal
 from client.models import ImageToImageRequest, RemeshRequest, RetextureRequest
 from client.retry import RetryPolicy
 from client.uploads import FileInput
-from conftest import TEST_KEY
+from conftest import TEST_KEY, fast_doubt, fast_follow
 
 FAST = RetryPolicy(max_retries=4, base=0.01, cap=0.05)
 
@@ -41,6 +41,8 @@ def png(tmp_path) -> Path:
 def make_engine(emu, tmp_path, **kwargs) -> JobEngine:
     client = MeshyClient(TEST_KEY, base_url=emu.base_url, retry_policy=FAST)
     kwargs.setdefault("queue_full_wait", (0.02, 0.1))
+    kwargs.setdefault("doubt", fast_doubt())
+    kwargs.setdefault("follow", fast_follow())
     return JobEngine(client, journal=Journal(tmp_path / "journal.jsonl"), download_dir=tmp_path / "dl", **kwargs)
 
 
@@ -233,9 +235,10 @@ def test_crash_during_create_is_resolved_on_resume(emu, tmp_path, glb):
 
 
 def test_crash_before_create_reached_meshy_says_nothing_was_charged(emu, tmp_path):
+    """Only once the create's window is long past (15 minutes) and no task appeared is it 'not created'."""
     journal = Journal(tmp_path / "journal.jsonl")
     journal.record("early", "queued", kind="remesh", label="ball", meta={}, outputs=["glb"])
-    journal.record("early", "creating", durable=True)
+    journal.record("early", "creating", durable=True, time=time.time() - 1200)
     engine = make_engine(emu, tmp_path)
     result = engine.run(engine.resume(), timeout=30)["early"]
     assert result.type == "failed" and "nothing was charged" in result.message
@@ -243,12 +246,26 @@ def test_crash_before_create_reached_meshy_says_nothing_was_charged(emu, tmp_pat
     engine.close()
 
 
+def test_crash_mid_create_stays_in_doubt_while_its_task_could_still_appear(emu, tmp_path):
+    journal = Journal(tmp_path / "journal.jsonl")
+    journal.record("early", "queued", kind="remesh", label="ball", meta={}, outputs=["glb"])
+    journal.record("early", "creating", durable=True)
+    engine = make_engine(emu, tmp_path)
+    result = engine.run(engine.resume(), timeout=30)["early"]
+    assert result.type == "in_doubt" and "could pay twice" in result.message
+    assert journal.jobs()["early"]["state"] == "in_doubt"
+    assert engine.resume() == ["early"]  # looked for again, never created
+    engine.close()
+    assert emu.create_count() == 0
+
+
 def test_server_error_on_create_is_not_retried(emu, tmp_path, glb):
+    """A 5xx answer may come after Meshy made the task: never resent, the job stays in doubt."""
     emu.faults.add("status", method="POST", path=r"/openapi/v1/remesh$", status=500, times=None)
     engine = make_engine(emu, tmp_path)
     job_id = engine.submit(remesh(glb))
     result = engine.run([job_id], timeout=30)[job_id]
-    assert result.type == "failed" and "server error" in result.message.lower()
+    assert result.type == "in_doubt" and "server error" in result.error.message.lower()
     posts = [r for r in emu.log if r["method"] == "POST" and r["path"] == "/openapi/v1/remesh"]
     assert len(posts) == 1
     engine.close()

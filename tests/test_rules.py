@@ -48,6 +48,11 @@ def _module_file(parts: list[str]) -> str | None:
     return None
 
 
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+
+
 @cache
 def imports(module: str) -> tuple[frozenset[str], frozenset[str]]:
     """(add-on modules it imports, top-level names of the other packages it imports)."""
@@ -55,7 +60,11 @@ def imports(module: str) -> tuple[frozenset[str], frozenset[str]]:
     package = module.split("/")[:-1]
     inner: set[str] = set()
     outer: set[str] = set()
+    typing_only = {id(n) for block in ast.walk(tree) if isinstance(block, ast.If) and _is_type_checking(block.test)
+                   for stmt in block.body for n in ast.walk(stmt)}
     for node in ast.walk(tree):
+        if id(node) in typing_only:  # `if TYPE_CHECKING:` imports are for type checkers, never run
+            continue
         if isinstance(node, ast.Import):
             outer |= {alias.name.split(".")[0] for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.level == 0:

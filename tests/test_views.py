@@ -111,7 +111,8 @@ def test_task_rows_for_each_state(tmp_path):
 @pytest.mark.parametrize("state", [JobState.SUSPENDED, JobState.IN_DOUBT])
 def test_a_job_kept_for_later_is_not_shown_as_failed(tmp_path, state):
     row = tasks.entry_row(entry(state=state, message=messages.KEPT), tmp_path)
-    assert row.status_text.startswith("Kept: resumes later") and row.icon != "ERROR" and not row.advice
+    said = {JobState.SUSPENDED: "Paused: press Resume", JobState.IN_DOUBT: "Maybe created: looked for on Resume"}
+    assert row.status_text == said[state] and row.icon != "ERROR" and not row.advice
     assert row.can_import and not row.active
     earlier = tasks.journal_row({"job_id": "j", "kind": "remesh", "task_id": "t", "state": str(state)}, tmp_path)
     assert earlier.status_text.startswith("Kept") and earlier.can_import

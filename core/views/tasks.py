@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ...client.results import result_dir
 from .. import messages
 from ..params import TITLES
 from ..states import DONE, KEPT, JobState
@@ -28,8 +29,8 @@ STATE_ICONS = {
 IMPORTABLE = frozenset({JobState.SUCCEEDED, JobState.IMPORTED, JobState.CANCELED, *KEPT})
 #: What a row says once a job needs nothing more from Meshy (journal rows: ``EARLIER``).
 ENDED = {JobState.SUCCEEDED: "Done, not imported", JobState.IMPORTED: "Done, imported", JobState.FAILED: "Failed",
-         JobState.CANCELED: "Not followed (on Meshy)", JobState.SUSPENDED: "Kept: resumes later",
-         JobState.IN_DOUBT: "Kept: resumes later (looking for the task on Meshy)"}
+         JobState.CANCELED: "Not followed (on Meshy)", JobState.SUSPENDED: "Paused: press Resume",
+         JobState.IN_DOUBT: "Maybe created: looked for on Resume"}
 EARLIER = {JobState.SUCCEEDED: "Done earlier", JobState.IMPORTED: "Imported earlier", JobState.FAILED: "Failed",
            JobState.SUSPENDED: "Kept: resumes later", JobState.IN_DOUBT: "Kept: resumes later"}
 
@@ -74,6 +75,8 @@ def status_text(entry: Any) -> str:
     state = entry.state
     if state in (JobState.QUEUED, JobState.CREATING):
         return "Waiting to be sent"
+    if state == JobState.WAITING and "queue is full" not in (entry.message or ""):
+        return "Held up: goes on by itself"  # a lost answer looked for, or a troubled task polled
     if state == JobState.WAITING:
         return "Queued here: Meshy's queue is full, starts by itself"
     if state in (JobState.CREATED, JobState.FOLLOWING):
@@ -89,7 +92,10 @@ def thumb_path(kind: str, task_id: str, files: dict[str, str], download_dir: Pat
     if files.get("thumbnail"):
         return files["thumbnail"]
     if kind and task_id:
-        return str(download_dir / kind / task_id / "thumbnail.png")
+        try:
+            return str(result_dir(download_dir, kind, task_id) / "thumbnail.png")
+        except ValueError:  # not a kind this add-on knows, or a folder that would leave the downloads
+            return ""
     return ""
 
 

@@ -1,4 +1,4 @@
-"""Mesh I/O and processing with trimesh and fast-simplification: real remesh results."""
+"""Reading uploaded models, decimation for previews, sizing and UV projections (trimesh)."""
 
 from __future__ import annotations
 
@@ -43,9 +43,8 @@ def sniff_format(data: bytes, hint: str | None) -> str:
 def load_mesh(data: bytes, hint: str | None, name: str) -> trimesh.Trimesh:
     """Parse model bytes into one triangle mesh, or raise a clear 400."""
     fmt = sniff_format(data, hint)
-    if fmt == "fbx":
-        raise bad_request(f"{name}: FBX models are not supported by this emulator; "
-                          "send GLB, glTF (embedded), OBJ or STL.")
+    if fmt == "fbx":  # read through Blender by the caller (emulator.convert)
+        raise bad_request(f"{name}: FBX is read through Blender, not here.")
     if fmt == "unknown":
         raise bad_request(f"{name} is not a supported 3D model (.glb, .gltf, .obj, .fbx, .stl).")
     try:
@@ -106,24 +105,22 @@ def target_for(mesh: trimesh.Trimesh, target_polycount: int | None,
     return target_polycount or 30000
 
 
-def resize(mesh: trimesh.Trimesh, height: float = 0.0, longest: float = 0.0,
-           origin_at: str | None = None) -> None:
-    """Scale (Y up, metres) and move the origin to the bottom centre or the centre."""
-    bounds = mesh.bounds
-    extent = bounds[1] - bounds[0]
-    scale = 1.0
+def resized(vertices: np.ndarray, height: float = 0.0, longest: float = 0.0,
+            origin_at: str | None = None) -> np.ndarray:
+    """Scaled (Y up, metres) and moved so the origin is at the bottom centre or the centre."""
+    v = np.asarray(vertices, dtype=np.float64)
+    extent = v.max(axis=0) - v.min(axis=0)
     if height and extent[1] > 0:
-        scale = height / extent[1]
+        v = v * (height / extent[1])
     elif longest and extent.max() > 0:
-        scale = longest / extent.max()
-    if scale != 1.0:
-        mesh.apply_scale(scale)
+        v = v * (longest / extent.max())
     if origin_at:
-        bounds = mesh.bounds
-        centre = (bounds[0] + bounds[1]) / 2
+        lo, hi = v.min(axis=0), v.max(axis=0)
+        centre = (lo + hi) / 2
         if origin_at == "bottom":
-            centre[1] = bounds[0][1]
-        mesh.apply_translation(-centre)
+            centre[1] = lo[1]
+        v = v - centre
+    return v
 
 
 def spherical_uv(vertices: np.ndarray) -> np.ndarray:
@@ -137,47 +134,25 @@ def spherical_uv(vertices: np.ndarray) -> np.ndarray:
     return np.column_stack([u, w])
 
 
+def unwrap_seam(uv: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """Per-corner spherical UVs without faces smeared across the wrap seam (u 0.99 -> 0.01).
+
+    Corners of a face that spans more than half the texture are moved by one
+    turn; glTF's default repeat wrap then reads the same texels.
+    """
+    uv = np.array(uv, dtype=np.float64)
+    face_of = np.repeat(np.arange(len(sizes)), sizes)
+    lo = np.full(len(sizes), np.inf)
+    hi = np.full(len(sizes), -np.inf)
+    np.minimum.at(lo, face_of, uv[:, 0])
+    np.maximum.at(hi, face_of, uv[:, 0])
+    wraps = (hi - lo)[face_of] > 0.5
+    uv[wraps & (uv[:, 0] < 0.5), 0] += 1.0
+    return uv
+
+
 def existing_uv(mesh: trimesh.Trimesh) -> np.ndarray | None:
     uv = getattr(mesh.visual, "uv", None)
     if uv is not None and len(uv) == len(mesh.vertices):
         return np.asarray(uv)
     return None
-
-
-def plain(mesh: trimesh.Trimesh) -> trimesh.Trimesh:
-    """Geometry only, with a neutral PBR material (what an untextured Meshy model has)."""
-    out = trimesh.Trimesh(vertices=mesh.vertices, faces=mesh.faces, process=False)
-    out.visual = trimesh.visual.TextureVisuals(
-        material=trimesh.visual.material.PBRMaterial(
-            name="Material", baseColorFactor=[200, 200, 200, 255], metallicFactor=0.0,
-            roughnessFactor=0.8))
-    return out
-
-
-def export(mesh: trimesh.Trimesh, formats: list[str]) -> dict[str, bytes]:
-    """Write every requested format trimesh can write; names are model.<ext> (+ mtl/png)."""
-    files: dict[str, bytes] = {}
-    for fmt in formats:
-        if fmt == "glb":
-            files["model.glb"] = mesh.export(file_type="glb")
-        elif fmt == "stl":
-            files["model.stl"] = mesh.export(file_type="stl")
-        elif fmt == "obj":
-            textured = getattr(mesh.visual, "uv", None) is not None and _has_texture(mesh)
-            if textured:
-                text, extra = trimesh.exchange.obj.export_obj(
-                    mesh, include_texture=True, return_texture=True, mtl_name="model.mtl")
-                files["model.obj"] = text.encode()
-                for fname, blob in extra.items():
-                    files[fname] = blob
-            else:
-                files["model.obj"] = trimesh.exchange.obj.export_obj(
-                    mesh, include_texture=False).encode()
-        # fbx, usdz, blend, 3mf: not writable here, so omitted like any format not produced
-    return files
-
-
-def _has_texture(mesh: trimesh.Trimesh) -> bool:
-    mat = getattr(mesh.visual, "material", None)
-    return bool(mat is not None and (getattr(mat, "baseColorTexture", None) is not None
-                                     or getattr(mat, "image", None) is not None))
