@@ -34,13 +34,14 @@ from typing import Any
 
 from . import notices as text
 from .creating import create_task, settle_doubt
+from .downloading import download_result
 from .errors import MeshyError, NotFoundError
 from .follow import FollowPolicy, LostContact, follow_task
 from .jobs import DEFAULT_OUTPUTS, TERMINAL_EVENTS, Job, JobEvent, JobRun, request_record
 from .journal import FINISHED_STATES, JobState, Journal
 from .models import Kind
 from .reconcile import DoubtPolicy, Window
-from .results import NoResult, cached_files, download_outputs, result_dir
+from .results import cached_files, result_dir
 from .tasks import Task
 
 __all__ = ["DEFAULT_OUTPUTS", "TERMINAL_EVENTS", "Job", "JobEngine", "JobEvent", "cached_files", "result_dir"]
@@ -338,45 +339,8 @@ class JobEngine:
             if item is None:
                 return
             state, task = item
-            if state.canceled.is_set():
-                continue
-            state.timings["download_start"] = time.time()
-            try:
-                job = state.job
-                files = download_outputs(self.client, self.result_dir(job.kind, job.task_id or task.id), task,
-                                         job.outputs or (), lambda pick, job=job: self._refresher(job, pick))
-            except NoResult as exc:
-                self._fail(state, f"The task finished but its result could not be downloaded: {exc.message}")
-                continue
-            except MeshyError as exc:
-                if _expired(task, self.client):
-                    self._fail(state, text.EXPIRED, error=exc)
-                else:
-                    self._suspend(state, text.download_kept(exc.message), error=exc)
-                continue
-            except Exception:
-                log.exception("unexpected error downloading job %s", state.job.job_id)
-                self._fail(state, "The task finished but its result could not be saved; see the system console.")
-                continue
-            state.timings["downloaded"] = time.time()
-            if self._after_download is not None:
-                try:
-                    self._after_download(state.job.kind_name, files)
-                except Exception:  # an optional speed-up: the import works without it
-                    log.exception("after-download step failed for job %s", state.job.job_id)
-            self._finish(state, "succeeded", files=files, task=task, status=task.status, progress=100,
-                         timings=dict(state.timings))
-
-    def _refresher(self, job: Job, pick: Callable[[Task], str | None]) -> Callable[[], str]:
-        """Signed URLs expire: fetch the task again for a fresh one."""
-
-        def refresh() -> str:
-            fresh = pick(self.client.get(job.kind, job.task_id))
-            if not fresh:
-                raise NoResult("Meshy no longer offers this result for download")
-            return fresh
-
-        return refresh
+            if not state.canceled.is_set():
+                download_result(self, state, task)
 
     # -- bookkeeping -------------------------------------------------------
 
@@ -424,11 +388,3 @@ class JobEngine:
 
     def _emit(self, job: Job, type_: str, **fields: Any) -> None:
         self._events.put(JobEvent(job.job_id, type_, job.kind_name, job.label, job.meta, **fields))
-
-
-def _expired(task: Task, client: Any) -> bool:
-    """Meshy deletes results after about 3 days: past ``expires_at`` a download cannot heal."""
-    offset = float(getattr(client, "clock_offset", 0.0) or 0.0)
-    return task.expires_at > 0 and task.expires_at / 1000.0 - offset < time.time()
-
-

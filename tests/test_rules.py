@@ -26,9 +26,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 OUTSIDE = ("tests/", "emulator/", "tools/", "bench/", "build/", "dist/", "out/", "wheels/", ".venv")
 LIMIT = 400
-#: Modules other branches are rewriting right now (engine, HTTP client, uploads, request models): they
-#: may not grow past these sizes, and each entry goes once its branch has split the module.
-BEING_REWRITTEN = {"client/engine.py": 600, "client/http.py": 440, "client/uploads.py": 440, "client/models.py": 445}
+#: Modules allowed past the limit for now, never to grow: the request models are split by kind when the other
+#: Meshy kinds are added.
+BEING_REWRITTEN = {"client/models.py": 410}
 BPY_FREE = ("core/", "service/", "client/", "batch/args.py", "batch/report.py")
 NETWORK = {"client/http.py", "client/engine.py", "client/sse.py", "client/downloads.py", "client/reconcile.py",
            "runtime.py"}
