@@ -220,10 +220,11 @@ def test_from_dict_rejects_unknown_parameters() -> None:
 
 
 def test_kind_values() -> None:
-    assert [k.value for k in Kind] == ["image-to-image", "image-to-3d", "retexture", "remesh"]
+    assert [k.value for k in Kind] == ["image-to-image", "image-to-3d", "retexture", "remesh", "text-to-3d",
+                                       "multi-image-to-3d", "text-to-image", "rigging", "animations"]
     assert Kind("remesh") is Kind.REMESH and f"{Kind.REMESH}" == "remesh"
     with pytest.raises(ValidationError):
-        Kind.parse("text-to-3d")
+        Kind.parse("text-to-3d-preview")  # a task type, not a kind
 
 
 @pytest.mark.parametrize(
