@@ -18,7 +18,7 @@ from .errors import TaskFailure
 from .outputs import drawing, meshes, paint, render, shapes, style, textures
 from .outputs import model as mdl
 from .outputs.polymesh import PolyMesh
-from .outputs.relief import planar_uv, relief
+from .outputs.relief import relief
 from .producers import BASE_SIZE, HD_SIZE, TEX_SIZE, Result, deliver, retopologise, style_of, thumbs
 from .validation import Spec
 
@@ -106,10 +106,12 @@ def text_to_3d(spec: Spec) -> Result:
 
 # --- multi-image to 3d ------------------------------------------------------------------------
 
-def two_view_uv(poly: PolyMesh) -> np.ndarray:
+def two_view_uv(poly: PolyMesh, aspect: float) -> np.ndarray:
     """Per-corner UVs on a two-view atlas: faces facing +Z read the front (left half), the others the back
-    (right half, mirrored: seen from behind, the model's left is on the picture's right)."""
-    uv = planar_uv(poly.vertices)[poly.corners]
+    (right half, mirrored: seen from behind, the model's left is on the picture's right). The relief spans
+    x in [-aspect/2, aspect/2] and y in [0, 1] for the whole picture, whatever part of it the mesh covers."""
+    v = poly.vertices[poly.corners]
+    uv = np.column_stack([v[:, 0] / aspect + 0.5, v[:, 1]])
     tri = poly.vertices[poly.corners[poly.triangle_corners()]]
     normal_z = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])[:, 2]
     tris_per_face = poly.sizes - 2
@@ -141,7 +143,7 @@ def multi_image_to_3d(spec: Spec) -> Result:
             files["pre_remeshed_model.glb"] = mdl.Model(poly).glb_mesh().export(file_type="glb")
         target = 1000 if lowpoly else meshes.target_for(mesh, p["target_polycount"], p["decimation_mode"])
         poly = retopologise(mesh, "triangle" if lowpoly else p["topology"], target)
-    poly.uv = two_view_uv(poly)
+    poly.uv = two_view_uv(poly, front.width / max(1, front.height))
     if p["auto_size"]:
         poly.vertices = meshes.resized(poly.vertices, height=1.0, origin_at=p["origin_at"] or "bottom")
     maps = None

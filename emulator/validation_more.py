@@ -10,6 +10,7 @@ import io
 import math
 import re
 from typing import Any
+from urllib.parse import urlparse
 
 from PIL import Image
 
@@ -202,7 +203,10 @@ def rigging(body: dict[str, Any], lookup: Lookup) -> Spec:
             raise bad_request(f"input_task_id {task.id!r} has no model to rig.")
         faces, spec.source_task = _faces_of(task), task
     else:
-        data, hint = inputs.load_model_bytes(body["model_url"], "model_url")
+        url = body["model_url"]
+        if isinstance(url, str) and not url.startswith("data:") and not urlparse(url).path.lower().endswith(".glb"):
+            raise bad_request("model_url must be a GLB model (.glb): rigging takes GLB only.")
+        data, _ = inputs.load_model_bytes(url, "model_url")
         if not data.startswith(b"glTF"):
             raise bad_request("model_url must be a GLB model (.glb): rigging takes GLB only.")
         faces = len(meshes.load_mesh(data, ".glb", "model_url").faces)

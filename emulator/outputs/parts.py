@@ -28,6 +28,7 @@ class Kit:
         return self.sections <= 10
 
 
+MAX_CELLS = 24  # grid cells along a box side at most
 STANDARD = Kit()
 LOWPOLY = Kit(sections=8, sphere=1, rings=2)
 
@@ -47,12 +48,46 @@ def _moved(mesh: trimesh.Trimesh, at: tuple[float, float, float]) -> trimesh.Tri
 
 
 def box(size: tuple[float, float, float], at: tuple[float, float, float]) -> trimesh.Trimesh:
-    return _moved(trimesh.creation.box(extents=size), at)
+    """A box whose sides are grids of near-square cells (a long thin leg is not two slivers per side)."""
+    ext = np.asarray(size, dtype=np.float64)
+    cell = max(float(ext.min()), float(ext.max()) / MAX_CELLS)
+    counts = np.clip(np.ceil(ext / cell), 1, MAX_CELLS).astype(int)
+    verts: list[np.ndarray] = []
+    faces: list[np.ndarray] = []
+    for axis in range(3):
+        u, w = [a for a in range(3) if a != axis]
+        nu, nw = counts[u], counts[w]
+        gu, gw = np.meshgrid(np.linspace(-0.5, 0.5, nu + 1), np.linspace(-0.5, 0.5, nw + 1), indexing="ij")
+        idx = np.arange((nu + 1) * (nw + 1)).reshape(nu + 1, nw + 1)
+        quads = np.column_stack([idx[:-1, :-1].ravel(), idx[1:, :-1].ravel(), idx[1:, 1:].ravel(),
+                                 idx[:-1, 1:].ravel()])
+        for side in (-0.5, 0.5):
+            pts = np.zeros(((nu + 1) * (nw + 1), 3))
+            pts[:, axis], pts[:, u], pts[:, w] = side, gu.ravel(), gw.ravel()
+            tris = np.vstack([quads[:, [0, 1, 2]], quads[:, [0, 2, 3]]])
+            outward = (side > 0) == ((w - u) % 3 == 1)  # u x w points along +axis for cyclic (u, w)
+            faces.append((tris if outward else tris[:, ::-1]) + sum(len(v) for v in verts))
+            verts.append(pts)
+    mesh = trimesh.Trimesh(vertices=np.vstack(verts) * ext, faces=np.vstack(faces), process=True)
+    return _moved(mesh, at)
+
+
+def _resampled(profile: list[tuple[float, float]], step: float) -> np.ndarray:
+    """The profile with points every `step` or so: faces about as tall as they are wide, not slivers
+    (which neither bend when rigged nor simplify when remeshed)."""
+    pts = np.asarray(profile, dtype=np.float64)
+    out = [pts[0]]
+    for a, b in zip(pts[:-1], pts[1:], strict=True):
+        n = max(1, int(np.ceil(np.linalg.norm(b - a) / step)))
+        out += [a + (b - a) * k / n for k in range(1, n + 1)]
+    return np.array(out)
 
 
 def lathe(kit: Kit, profile: list[tuple[float, float]], at: tuple[float, float, float] = (0, 0, 0)) -> trimesh.Trimesh:
     """A solid of revolution around the vertical axis through `at`; profile points are (radius, y)."""
-    mesh = trimesh.creation.revolve(np.asarray(profile, dtype=np.float64), sections=kit.sections)
+    widest = max(r for r, _ in profile) or 1.0
+    points = _resampled(profile, 2 * np.pi * widest / kit.sections) if not kit.low else np.asarray(profile, float)
+    mesh = trimesh.creation.revolve(points, sections=kit.sections)
     mesh.apply_transform(_Z_TO_Y)
     return _moved(mesh, at)
 
@@ -70,8 +105,12 @@ def cone(kit: Kit, radius: float, y0: float, y1: float, x: float = 0.0, z: float
 
 def rod(kit: Kit, p0: tuple[float, float, float], p1: tuple[float, float, float], radius: float) -> trimesh.Trimesh:
     """A cylinder between two points, any direction."""
-    sections = max(6, kit.sections // 2)
-    return trimesh.creation.cylinder(radius=radius, segment=[p0, p1], sections=sections)
+    a, b = np.asarray(p0, float), np.asarray(p1, float)
+    length = float(np.linalg.norm(b - a))
+    thin = Kit(max(6, kit.sections // 2), kit.sphere, kit.rings)
+    mesh = lathe(thin, [(0, 0), (radius, 0), (radius, length), (0, length)])
+    mesh.apply_transform(trimesh.geometry.align_vectors([0, 1, 0], (b - a) / max(length, 1e-9)))
+    return _moved(mesh, tuple(a))
 
 
 def capsule(kit: Kit, p0: tuple[float, float, float], p1: tuple[float, float, float], radius: float) -> trimesh.Trimesh:

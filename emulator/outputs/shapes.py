@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import fast_simplification
 import numpy as np
 import trimesh
 
@@ -24,6 +25,8 @@ from .parts import LOWPOLY, STANDARD, Kit, Part
 
 Builder = Callable[[Kit, int, str], list[Part]]
 RAW_FACES = 12_000  # about how many triangles a standard (not remeshed) preview has
+MIN_PART_FACES = 40  # a part simplified to its share keeps at least this many
+LOWPOLY_FACES = 600  # about how many a low-poly model has (a box keeps its 12)
 
 
 def _thing(fn: Callable[..., list[Part]], **kw: object) -> Builder:
@@ -189,10 +192,15 @@ def parts(plan: Plan, pose: str = "", lowpoly: bool = False) -> list[Part]:
     return out
 
 
-def _densify(mesh: trimesh.Trimesh, budget: float) -> trimesh.Trimesh:
-    """Split every face in four while that stays within about `budget` faces: flat sides get vertices to bend at."""
+def _balanced(mesh: trimesh.Trimesh, budget: float, floor: int, split: bool = True) -> trimesh.Trimesh:
+    """About `budget` faces: every face split in four while that stays within it (flat sides get vertices to
+    bend at), or simplified when the part is far denser than its share (a small spot on a cap)."""
     v, f = np.asarray(mesh.vertices), np.asarray(mesh.faces)
-    while len(f) * 4 <= 2 * budget:
+    if len(f) > 2 * max(budget, floor):
+        points, tris = fast_simplification.simplify(v.astype(np.float32), f.astype(np.int32),
+                                                    target_count=int(max(budget, floor)))
+        return trimesh.Trimesh(vertices=points, faces=tris, process=True)
+    while split and len(f) * 4 <= 2 * budget:
         v, f = trimesh.remesh.subdivide(v, f)
     return trimesh.Trimesh(vertices=v, faces=f, process=True)
 
@@ -203,6 +211,12 @@ def build(prompt: str, pose: str = "", lowpoly: bool = False, auto_size: bool = 
     hundred flat-shaded ones (`lowpoly`)."""
     plan = read(prompt)
     pieces = parts(plan, pose, lowpoly)
+    if faces or lowpoly:
+        area = sum(float(p.mesh.area) for p in pieces) or 1.0
+        for part in pieces:  # faces shared by area: a torso gets many, an eye none
+            share = float(part.mesh.area) / area
+            part.mesh = _balanced(part.mesh, LOWPOLY_FACES * share, 12, split=False) if lowpoly else \
+                _balanced(part.mesh, (faces or RAW_FACES) * share, MIN_PART_FACES)
     allv = np.vstack([p.mesh.vertices for p in pieces])
     extent = allv.max(axis=0) - allv.min(axis=0)
     if auto_size:
@@ -211,10 +225,6 @@ def build(prompt: str, pose: str = "", lowpoly: bool = False, auto_size: bool = 
         scale = plan.size / max(float(extent.max()), 1e-9)
     for part in pieces:
         part.mesh.apply_scale(scale)
-    if faces and not lowpoly:
-        area = sum(float(p.mesh.area) for p in pieces) or 1.0
-        for part in pieces:  # faces shared by area: a torso gets many, an eye none
-            part.mesh = _densify(part.mesh, faces * float(part.mesh.area) / area)
     mesh = trimesh.util.concatenate([p.mesh for p in pieces])
     counts = [len(p.mesh.faces) for p in pieces]
     colors = np.repeat(np.array([p.color for p in pieces], dtype=np.uint8), counts, axis=0)
