@@ -94,7 +94,9 @@ def _refine(spec: Spec) -> Result:
     fields: dict[str, Any] = {}
     later = deliver(model, spec, files, fields)
     colors = paint.face_colors(poly, parts, look.base, look.understood)
-    shot = render.thumbnail(poly.to_trimesh(), turn=render.THREE_QUARTER, face_colors=colors)
+    mesh = poly.to_trimesh()
+    lift = shapes.lift_of(mesh, np.repeat(parts.main, poly.sizes - 2))
+    shot = render.thumbnail(mesh, turn=render.THREE_QUARTER, face_colors=colors, lift=lift)
     files["preview.png"] = textures.png_bytes(shot)
     fields["thumbnail_url"] = "preview.png"
     return Result(files, fields, model, later)

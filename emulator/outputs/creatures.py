@@ -43,7 +43,9 @@ def humanoid(kit: Kit, pose: str, look: str = "person") -> list[Part]:
                 parts.append(Part(sphere(kit, at, 0.058), DARK, False))  # knee, elbow joints
     parts.append(Part(box((0.30, 0.36, 0.18), (0, 0.66, 0)), body, True))
     parts.append(Part(box((0.27, 0.12, 0.17), (0, 0.51, 0)), legs, True))
-    parts.append(Part(capsule(kit, (0, 0.82, 0), (0, 0.87, 0), 0.04), DARK if robot else skin, False))
+    helmeted = look in ("knight", "astronaut")  # the helmet is the head: nothing of it shows through
+    neck = DARK if robot else body if helmeted else skin
+    parts.append(Part(capsule(kit, (0, 0.82, 0), (0, 0.87, 0), 0.04), neck, helmeted))
     if robot:
         parts.append(Part(box((0.15, 0.14, 0.14), (0, 0.935, 0)), STEEL, True))
         parts.append(Part(rod(kit, (0, 1.0, 0), (0, 1.06, 0), 0.006), DARK, False))
@@ -51,7 +53,7 @@ def humanoid(kit: Kit, pose: str, look: str = "person") -> list[Part]:
         for side in (1, -1):
             parts.append(Part(box((0.035, 0.025, 0.02), (side * 0.035, 0.945, 0.07)), (80, 220, 240), False))
         parts.append(Part(box((0.16, 0.12, 0.02), (0, 0.69, 0.095)), DARK, False))  # chest panel
-    else:
+    elif not helmeted:
         head_r = 0.095 if look == "alien" else 0.075
         parts.append(Part(sphere(kit, (0, 0.925, 0.005), head_r), skin, False))
     parts += _dress(kit, look, body)

@@ -40,7 +40,8 @@ def draw(prompt: str, size: tuple[int, int] = (LONG_SIDE, LONG_SIDE), pose: str 
     """The prompt's subject, centred, filling most of the picture; RGBA with a clear background when `alpha`."""
     shape = shapes.build(prompt, pose=pose, faces=None)
     side = min(size)
-    subject = render.thumbnail(shape.mesh, size=side, alpha=True, turn=turn, face_colors=colours(prompt, shape))
+    subject = render.thumbnail(shape.mesh, size=side, alpha=True, turn=turn, face_colors=colours(prompt, shape),
+                               lift=shape.lift())
     picture = Image.new("RGBA", size, (0, 0, 0, 0) if alpha else (*BACKGROUND, 255))
     picture.alpha_composite(subject, ((size[0] - side) // 2, (size[1] - side) // 2))
     return picture if alpha else picture.convert("RGB")

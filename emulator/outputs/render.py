@@ -25,10 +25,11 @@ def _turned(v: np.ndarray, yaw: float, pitch: float) -> np.ndarray:
 
 def thumbnail(mesh: trimesh.Trimesh, size: int = 256, alpha: bool = False,
               color: tuple[int, int, int] = (190, 170, 150), turn: tuple[float, float] = (0.0, 0.0),
-              face_colors: np.ndarray | None = None,
+              face_colors: np.ndarray | None = None, lift: np.ndarray | None = None,
               background: tuple[int, int, int] = (235, 235, 240)) -> Image.Image:
     """Front view (Y up, looking down -Z) unless `turn` (yaw, pitch) says otherwise; painter's algorithm,
-    lit from the upper left. `face_colors` (F, 3) paints each face (meshes that large are drawn whole)."""
+    lit from the upper left. `face_colors` (F, 3) paints each face (meshes that large are drawn whole);
+    `lift` (F,) brings faces that much nearer in the drawing order (decals over what they sit on)."""
     if face_colors is None and len(mesh.faces) > MAX_DRAWN_FACES:
         mesh = decimate(mesh, MAX_DRAWN_FACES)
     bg = (0, 0, 0, 0) if alpha else (*background, 255)
@@ -53,7 +54,10 @@ def thumbnail(mesh: trimesh.Trimesh, size: int = 256, alpha: bool = False,
     light = np.array([-0.4, 0.6, 0.7])
     light /= np.linalg.norm(light)
     shade = 0.3 + 0.7 * np.abs(normals @ light)
-    order = np.argsort(tri[:, :, 2].mean(axis=1))  # far (low z) first
+    depth = tri[:, :, 2].mean(axis=1)
+    if lift is not None and face_colors is not None:
+        depth = depth + np.asarray(lift, dtype=np.float64)
+    order = np.argsort(depth)  # far (low z) first
     draw = ImageDraw.Draw(img)
     base = np.asarray(face_colors, dtype=np.float64) if face_colors is not None else \
         np.broadcast_to(np.array(color, dtype=np.float64), (len(f), 3))

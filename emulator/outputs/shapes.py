@@ -27,6 +27,7 @@ Builder = Callable[[Kit, int, str], list[Part]]
 RAW_FACES = 12_000  # about how many triangles a standard (not remeshed) preview has
 MIN_PART_FACES = 40  # a part simplified to its share keeps at least this many
 LOWPOLY_FACES = 600  # about how many a low-poly model has (a box keeps its 12)
+DECAL_LIFT = 0.03  # share of the model's size detail parts are drawn nearer by
 
 
 def _thing(fn: Callable[..., list[Part]], **kw: object) -> Builder:
@@ -124,6 +125,14 @@ class Shape:
     mesh: trimesh.Trimesh
     colors: np.ndarray  # (F, 3) uint8
     main: np.ndarray  # (F,) bool
+
+    def lift(self) -> np.ndarray:
+        """Drawing-order lift for a thumbnail: the detail parts (eyes, panels, spots) over what they sit on."""
+        return lift_of(self.mesh, self.main)
+
+
+def lift_of(mesh: trimesh.Trimesh, main: np.ndarray) -> np.ndarray:
+    return (~np.asarray(main)).astype(np.float64) * DECAL_LIFT * float(np.ptp(mesh.vertices, axis=0).max())
 
 
 def _seed(prompt: str) -> int:
