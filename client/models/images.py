@@ -81,5 +81,5 @@ class TextToImageRequest(_Request):
             ratios = catalog.ASPECT_RATIOS[self.ai_model]  # type: ignore[index]
             _check_enum("aspect_ratio", self.aspect_ratio, ASPECT_RATIOS)
             if self.aspect_ratio not in ratios:
-                raise ValidationError(f"{self.ai_model} does not make {self.aspect_ratio} images; "
-                                      f"its aspect ratios are {', '.join(ratios)}", "aspect_ratio")
+                raise ValidationError(f"aspect_ratio {self.aspect_ratio} is not offered by {self.ai_model}, which "
+                                      f"makes {', '.join(ratios)}", "aspect_ratio")
