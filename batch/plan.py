@@ -27,7 +27,7 @@ from ..client.uploads import FileInput
 from ..core.params import MODEL_KINDS
 from ..core.requests import build_request, can_chain
 from ..core.settings import Settings
-from . import report
+from . import characters, report
 from .args import FILE_OPTIONS, IMAGE_SUFFIXES, MODEL_SUFFIXES, UsageError
 
 #: What a run does with an asset.
@@ -111,6 +111,11 @@ def _stem(text: str) -> str:
 def plan(opts: Options) -> list[Asset]:
     """The assets, before any .blend is opened (their objects are listed later)."""
     kind = opts.kind
+    if kind == "animations":  # no input files: one asset, the rig (by task id) and the action
+        if opts.inputs:
+            raise UsageError("animate takes no input files: give --rig-task-id and --action")
+        key, name = characters.animation_key(opts.params)
+        return [Asset(key=key, name=name, source_path=key)]
     explicit = opts.params.get("input_task_id") or opts.params.get("model_url") or opts.params.get("image_url")
     files = expand_inputs(opts.inputs) if opts.inputs else []
     if explicit and files:
@@ -123,11 +128,14 @@ def plan(opts: Options) -> list[Asset]:
         return [Asset(key=key, name=_stem(str(explicit))[:24] if opts.params.get("input_task_id") else "url_" + digest,
                       source_path=str(explicit) if len(str(explicit)) < 200 else key)]
     allowed = MODEL_SUFFIXES + (".blend",) if kind in MODEL_KINDS else IMAGE_SUFFIXES
+    if kind == "rigging":  # Meshy rigs GLB only
+        allowed = (".glb", ".blend")
     assets = []
     for path in files:
         suffix = path.suffix.lower()
         if suffix not in allowed:
             what = "a model (.glb .gltf .obj .fbx .stl) or a .blend" if kind in MODEL_KINDS else "an image"
+            what = "a .glb model or a .blend" if kind == "rigging" else what
             raise UsageError(f"{path.name} is not {what}; {kind} takes {' '.join(allowed)}")
         if suffix == ".blend":
             assets.append(Asset(key=str(path), name=path.stem, blend=path, source_path=str(path)))
@@ -205,7 +213,7 @@ def decide(assets: list[Asset], opts: Options, following: set[str] = frozenset()
 
 def base_args(opts: Options) -> dict[str, Any]:
     """The task options as API values, the file options read as uploads; checked before any work."""
-    args = dict(opts.params)
+    args = characters.task_args(opts.kind, opts.params)  # rig's PNG texture, animate's action and post_process
     for option_name, api_name in FILE_OPTIONS.items():
         value = args.pop(option_name, None)
         if not value:

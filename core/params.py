@@ -17,15 +17,20 @@ with a sentence, instead of Blender silently clamping 50 to 100 or cutting a
 Roles: ``api`` is sent as it is (only when the user set it); ``input`` is a
 Blender-side input that becomes an API field (a file, a Blender image, a
 render: ``fills`` names the field); ``option`` changes what the add-on does
-with the result (keep the source object, pack images), never sent.
+with the result (keep the source object, pack images), never sent;
+``derived`` is a plain value the add-on turns into an API field before
+sending (an action's name into ``action_id``, a frame rate into the
+``post_process`` object: ``core/characters.py``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from ..client import catalog
+from . import characters as _characters
 
 KINDS = ("remesh", "retexture", "image-to-3d", "image-to-image")
 TITLES = {"remesh": "Remesh", "retexture": "Retexture", "image-to-3d": "Image to 3D",
@@ -54,6 +59,7 @@ class Param:
     cli: bool = True  # offered by the batch CLI as ``flag``
     sidebar: bool = True  # kept per scene and drawn in the sidebar
     unset: tuple[Any, ...] = ()  # values that mean "not set" (besides "" for text)
+    suggest: Callable[[str], list[tuple[str, str]]] | None = None  # text: (value, description) while typing
 
     @property
     def flag(self) -> str:
@@ -275,3 +281,49 @@ def param(kind: str, name: str) -> Param:
 
 def has(kind: str, name: str) -> bool:
     return any(p.name == name for p in PARAMS[kind])
+
+
+# --------------------------------------------------------------------------- Rig and Animate (characters)
+# The two character kinds, added to the tables above in one block. Their operators are ``meshy.rig`` and
+# ``meshy.animate``; the batch's subcommands ``rig`` and ``animate`` (``batch/args.py``).
+
+RIGGING: tuple[Param, ...] = (
+    _p("input_task_id", "str", label="Input Task ID", default="", advanced=True,
+       description="A finished Meshy model task to rig instead of uploading (wins over the selection)"),
+    _p("model_url", "str", label="Model URL", default="", advanced=True,
+       description="An http(s) URL or data URI of a .glb model (wins over the selection)"),
+    _p("height_meters", "float", default=1.7, soft_min=0.1, soft_max=10.0, label="Height",
+       description="The character's height in metres, above 0 (Meshy's default: 1.7)"),
+    _p("texture_image_url", "str", default="", label="Texture Image URL", advanced=True,
+       description="An http(s) URL or data URI of a PNG: the UV-unwrapped base colour"),
+    _p("texture_image_path", "path", default="", label="Texture Image File", role="input",
+       fills="texture_image_url", advanced=True,
+       description="A PNG (a JPEG is converted) of the UV-unwrapped base colour"),
+    _p("keep_original", "bool", **_KEEP_ORIGINAL),
+)
+
+ANIMATION: tuple[Param, ...] = (
+    _p("rig_task_id", "str", label="Rig Task ID", default="", advanced=True,
+       description="A finished rigging task to animate (wins over the selected rig)"),
+    _p("action", "str", default="", label="Action", role="derived", fills="action_id",
+       suggest=_characters.suggest_actions,
+       description="An action of Meshy's Animation Library, by name (Walking_Woman) or id"),
+    _p("action_id", "int", default=0, soft_min=0, soft_max=1000, label="Action ID", cli=False, sidebar=False,
+       description="An action id of Meshy's Animation Library (wins over Action), for scripts"),
+    # Sent as Meshy's object {"operation_type", "fps"}, made with FPS below (core/characters.py).
+    _p("post_process", "enum", default="", label="Post-Process",
+       items=(("", "None"), ("change_fps", "Change FPS"), ("fbx2usdz", "USDZ"),
+              ("extract_armature", "Armature Only")),
+       description="Also make a file with Meshy's post-processing: a frame rate (FBX), USDZ, "
+                   "or the armature alone (FBX)"),
+    _p("fps", "int", default=_characters.CLIP_FPS, soft_min=24, soft_max=60, label="FPS", role="derived",
+       fills="post_process", description="Frame rate for Change FPS: 24, 25, 30 or 60 (given alone, "
+                                         "it asks for Change FPS)"),
+)
+
+KINDS += ("rigging", "animations")
+MODEL_KINDS += ("rigging",)  # one task per selected mesh, placed on it
+TITLES.update({"rigging": "Rig", "animations": "Animate"})
+OPERATORS.update({"rigging": "rig", "animations": "animate"})
+KIND_ITEMS += [(kind_id(k), TITLES[k], f"Meshy {TITLES[k]}") for k in ("rigging", "animations")]
+PARAMS.update({"rigging": RIGGING, "animations": ANIMATION})

@@ -28,6 +28,7 @@ CHAINS: dict[str, frozenset[str]] = {
     "remesh": frozenset({"image-to-3d", "retexture", "text-to-3d"}),
     "retexture": frozenset({"image-to-3d", "remesh", "text-to-3d"}),
     "image-to-3d": frozenset({"image-to-image", "text-to-image"}),
+    "rigging": frozenset({"image-to-3d", "multi-image-to-3d", "remesh", "retexture", "text-to-3d"}),
 }
 
 

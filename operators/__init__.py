@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import bpy
 
-from . import account, history, image_to_3d, image_to_image, remesh, retexture, run, tasks
+from . import account, animate, history, image_to_3d, image_to_image, remesh, retexture, rig, run, tasks
 
 classes = (
     *remesh.classes,
     *retexture.classes,
     *image_to_3d.classes,
     *image_to_image.classes,
+    *rig.classes,
+    *animate.classes,
     *run.classes,
     *tasks.classes,
     *account.classes,

@@ -12,6 +12,7 @@ from ..core import messages
 from ..core.params import KIND_ITEMS, OPERATORS, TITLES, kind_from_id
 from ..core.views.operations import blocker
 from ..scene.inputs import mesh_selection
+from ..scene.rigs import rig_selection
 
 
 def _blocker(context: Any, kind: str) -> str:
@@ -20,7 +21,8 @@ def _blocker(context: Any, kind: str) -> str:
     if group is None:
         return ""
     return blocker(kind, properties.scene_values(group, kind), selected_meshes=len(mesh_selection(context)),
-                   online=bool(bpy.app.online_access), has_key=bool(preferences.settings(context).api_key))
+                   online=bool(bpy.app.online_access), has_key=bool(preferences.settings(context).api_key),
+                   selected_rigs=len(rig_selection(context)))
 
 
 class MESHY_OT_run(bpy.types.Operator):

@@ -12,7 +12,7 @@ import bpy
 
 from ..core import snapshot
 from ..core.params import kind_from_id, kind_id
-from ..core.views.history import HistoryRow, display_name, format_created, history_lines
+from ..core.views.history import HistoryRow, display_name, format_created, history_lines, listable
 from . import thumbnails
 from .common import PANEL, draw_message
 
@@ -55,6 +55,11 @@ class VIEW3D_PT_meshy_history(PANEL, bpy.types.Panel):
         row = layout.row(align=True)
         row.prop(ui, "kind", text="")
         row.prop(ui, "page_size", text="Per Page")
+        if not listable(kind):  # rigging, animation: no list on Meshy, so no pages; import by id instead
+            for text, icon in history_lines(kind, history):
+                draw_message(layout, text, icon=icon, context=context)
+            layout.operator("meshy.import_task", text="Import Task by ID…", icon="IMPORT")
+            return
         page = history.page.get(kind, 1)
         nav = layout.row(align=True)
         prev = nav.row(align=True)

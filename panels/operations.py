@@ -17,6 +17,7 @@ from ..core import snapshot
 from ..core.params import KINDS, PARAMS, TITLES, Param, kind_id
 from ..core.views import operations as views
 from ..scene.inputs import mesh_selection
+from ..scene.rigs import rig_selection
 from .common import PANEL, draw_message
 
 #: Inputs drawn in the Input box, in this order, per kind (the rest are options).
@@ -38,7 +39,8 @@ ICONS = {"remesh": "MOD_REMESH", "retexture": "TEXTURE", "image-to-3d": "MESH_MO
 def run_view(kind: str, context: Any, group: Any, balance: int | None) -> views.RunView:
     """What the cost line and the Run button show for the scene's options now."""
     return views.run_view(kind, properties.scene_values(group, kind), selected_meshes=len(mesh_selection(context)),
-                          settings=preferences.settings(context), online=bool(bpy.app.online_access), balance=balance)
+                          settings=preferences.settings(context), online=bool(bpy.app.online_access), balance=balance,
+                          selected_rigs=len(rig_selection(context)))
 
 
 def draw_param(layout: Any, group: Any, p: Param) -> None:
@@ -133,4 +135,4 @@ def _panel(kind: str, order: int) -> type:
     })
 
 
-classes = tuple(_panel(kind, i + 1) for i, kind in enumerate(KINDS))
+classes = tuple(_panel(kind, i + 1) for i, kind in enumerate(KINDS) if kind in INPUTS)  # Rig, Animate: characters.py

@@ -12,6 +12,7 @@ from typing import Any
 
 import bpy
 
+from . import rigs
 from .gltf import import_glb
 from .materials import PBR_MAPS, apply_material, build_pbr_material, load_images
 from .placement import hide_original, place_like, replace_original
@@ -24,7 +25,9 @@ SUFFIX = {"remesh": "remesh", "retexture": "retexture", "image-to-3d": "3d", "im
 def import_result(kind: str, files: dict[str, str], meta: dict[str, Any], task_id: str) -> list[str]:
     """Import a finished task's files; returns the names of what was made."""
     with rollback_on_error():
-        if kind == "image-to-image":
+        if kind in rigs.KINDS:  # Rig and Animate: an armature, its clips as NLA tracks (scene/rigs.py)
+            names = rigs.import_character(kind, files, meta, task_id)
+        elif kind == "image-to-image":
             names = _import_images(files, meta, task_id)
         else:
             names = _import_model(kind, files, meta, task_id)

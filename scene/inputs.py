@@ -22,7 +22,7 @@ from .gltf import export_objects_glb
 from .images import image_to_png, render_scene_to_png
 from .records import task_source
 
-VERBS = {"remesh": "remesh", "retexture": "retexture"}
+VERBS = {"remesh": "remesh", "retexture": "retexture", "rigging": "rig"}
 
 
 @dataclass

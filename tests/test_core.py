@@ -129,8 +129,9 @@ def test_settings_repr_never_holds_the_key():
 
 def test_batch_options_are_generated_from_the_table():
     parser = cli.build_parser()
-    for kind in params.KINDS:
-        sub = parser._subparsers._group_actions[0].choices[kind]  # noqa: SLF001 - argparse has no public way
+    assert sorted(cli.SUBCOMMANDS.values()) == sorted(params.KINDS)  # every kind has its subcommand
+    for command, kind in cli.SUBCOMMANDS.items():
+        sub = parser._subparsers._group_actions[0].choices[command]  # noqa: SLF001 - argparse has no public way
         flags = {s for a in sub._actions for s in a.option_strings}
         for p in params.PARAMS[kind]:
             assert (p.flag in flags) == p.cli, (kind, p.name)

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ...client.kinds import Kind
+
 NAME_FIELDS = ("prompt", "text_style_prompt", "texture_prompt")
 STATUS_ICONS = {"SUCCEEDED": "CHECKMARK", "FAILED": "ERROR", "PENDING": "SORTTIME",
                 "IN_PROGRESS": "PLAY", "CANCELED": "CANCEL"}
@@ -54,8 +56,24 @@ def format_created(ms: int) -> str:
     return time.strftime("%Y-%m-%d %H:%M", time.localtime(ms / 1000 if ms > 10**11 else ms))
 
 
+def listable(kind: str) -> bool:
+    """Does Meshy list tasks of this kind? (Rigging and animation have no list endpoint.)"""
+    try:
+        return Kind(kind).listable
+    except ValueError:
+        return True
+
+
+def unlisted_text(kind: str) -> str:
+    """What the History panel says for a kind Meshy keeps no list of."""
+    return (f"Meshy keeps no list of {Kind(kind).title} tasks to browse: open one by its task id "
+            "(Object > Meshy > Import Task by ID); the ones made here are in the Tasks panel.")
+
+
 def history_lines(kind: str, history: Any) -> list[tuple[str, str]]:
     """(text, icon) for the page's state: loading, error, not fetched, empty; [] when rows show."""
+    if not listable(kind):
+        return [(unlisted_text(kind), "INFO")]
     if kind in history.loading and not history.rows.get(kind):
         return [("Loading…", "TIME")]
     if history.error.get(kind):
