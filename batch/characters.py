@@ -18,6 +18,8 @@ from ..client.uploads import FileInput
 from ..core import characters
 from .args import UsageError
 
+NO_ACTION = "animate needs --action: a name or id of Meshy's Animation Library (Walking_Woman, or 1)"
+
 
 def task_args(kind: str, params: dict[str, Any]) -> dict[str, Any]:
     """The options as the request takes them; a bad one is a usage error (exit 2)."""
@@ -29,6 +31,8 @@ def task_args(kind: str, params: dict[str, Any]) -> dict[str, Any]:
                 raise UsageError(f"The file {path} given to --texture-image-path does not exist")
             args.setdefault("texture_image_url", FileInput.image(path, png=True))
         if kind == "animations":
+            if args.get("action") is None:
+                raise UsageError(NO_ACTION)
             args = characters.animation_values(args)
     except ValidationError as exc:
         raise UsageError(exc.message.replace("action_id", "--action")) from None
@@ -45,6 +49,6 @@ def animation_key(params: dict[str, Any]) -> tuple[str, str]:
     except ValidationError as exc:
         raise UsageError(exc.message) from None
     if action is None:
-        raise UsageError("animate needs --action: a name or id of Meshy's Animation Library (Walking_Woman, 1)")
+        raise UsageError(NO_ACTION)
     found = animation_library.action(action)
     return f"task:{rig}#action:{action}", f"{rig[:12]}_{found.name if found else f'action_{action}'}"

@@ -70,8 +70,10 @@ def animation_values(values: Mapping[str, Any]) -> dict[str, Any]:
     """
     out = {k: v for k, v in values.items() if k not in DERIVED and k != "post_process"}
     chosen = action_id(values)
-    if chosen is not None:
-        out["action_id"] = chosen
+    if chosen is None:
+        raise ValidationError("Choose an action of Meshy's Animation Library, by name (Walking_Woman) or by id",
+                              "action_id")
+    out["action_id"] = chosen
     operation = values.get("post_process") or ("change_fps" if values.get("fps") is not None else None)
     if operation:
         fps = values.get("fps", CLIP_FPS) if operation == "change_fps" else None

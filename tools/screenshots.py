@@ -40,6 +40,7 @@ STATES: dict[str, tuple[str, int, list[str], list[str]]] = {
     "history": ("history_thumbnails.png", 36, ["--pending-seconds", "0.1", "--run-seconds", "0.5"], []),
     "failed": ("error_not_enough_credits.png", 20, ["--balance", "12"], []),
     "offline": ("sidebar_offline.png", 14, [], ["--offline-mode"]),
+    "rigged": ("rig_walking.png", 45, ["--pending-seconds", "0.2", "--run-seconds", "1"], []),
 }
 
 GUI_SCRIPT = r'''
@@ -78,6 +79,7 @@ OPEN = {
     "history": {"account", "history"},
     "failed": {"account", "image_to_3d", "tasks"},
     "offline": {"account", "remesh"},
+    "rigged": {"rigging", "animations", "tasks"},
 }[STATE]
 # Which panels start open is the screenshot's choice: re-register with that default.
 for cls in panels.classes:
@@ -175,6 +177,27 @@ def stage():
                 with ctx():
                     bpy.ops.meshy.history_page(kind="REMESH", page=1, page_size=10)
             wait_for(lambda: rt.tasks and all(not e.active for e in rt.tasks.values()), listing)
+        elif STATE == "rigged":  # a character (the emulator's figure, written by shoot()) rigged, mid-walk
+            bpy.data.objects.remove(cube)
+            bpy.ops.import_scene.gltf(filepath=args["figure"])
+            hero = next(o for o in bpy.context.selected_objects if o.type == "MESH")
+            hero.name = "Hero"
+            select(hero)
+            run("RIGGING", height_meters=1.8)
+            def pose():
+                rig = next(o for o in scene.objects if o.type == "ARMATURE")
+                rig.show_in_front = True
+                select(rig)
+                scene.meshy_animations.action = "Walking_Woman"
+                scene.frame_set(8)  # a quarter into the walk: the left leg forward, the right arm forward
+                space = area.spaces.active
+                space.shading.type = "SOLID"
+                space.overlay.show_floor = True
+                with ctx():
+                    bpy.ops.view3d.view_axis(type="RIGHT")
+                    bpy.ops.view3d.view_selected()
+                    bpy.ops.view3d.view_orbit(angle=0.6, type="ORBITLEFT")
+            wait_for(lambda: any(e.state == "imported" for e in rt.tasks.values()), pose)
         elif STATE == "failed":
             png("/tmp/meshy-gui-chair.png", (0.8, 0.3, 0.1))
             scene.meshy_image_to_3d.image_path = "/tmp/meshy-gui-chair.png"
@@ -222,9 +245,16 @@ def shoot(state: str, out_dir: Path, script: Path) -> tuple[str, int]:
         xdo.write_text("key Escape\nsleep 1\nmousemove 60 600\nsleep 1\nkey Escape\nmousemove 700 450\nsleep 2\n")
         env["BLENDER_SID_XDO"] = str(xdo)
         shot = (out_dir / name).relative_to(ROOT)
+        extra = []
+        if state == "rigged":  # the character to rig: the emulator's humanoid figure, made here (trimesh)
+            sys.path.insert(0, str(ROOT))
+            from emulator.rigging.figure import humanoid_glb
+
+            (script.parent / "hero.glb").write_bytes(humanoid_glb("a", height=1.0))
+            extra = [f"figure=/project/{(script.parent / 'hero.glb').relative_to(ROOT)}"]
         cmd = [str(SID), "gui", str(shot), str(secs), "--factory-startup", "--python-use-system-env",
                *blender_args, "--python", f"/project/{script.relative_to(ROOT)}", "--",
-               f"state={state}", f"url={url}", f"key={KEY}"]
+               f"state={state}", f"url={url}", f"key={KEY}", *extra]
         subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=secs + 120)
     finally:
         emu.terminate()
