@@ -23,6 +23,7 @@ import bpy
 from mathutils import Matrix, Vector
 
 from ..client import animation_library
+from ..client.models import FPS_CHOICES
 from ..core.characters import CLIP_FPS, CLIPS
 from ..core.errors import UserError
 from . import actions
@@ -83,12 +84,13 @@ def _import_animation(files: dict[str, str], meta: dict[str, Any], task_id: str)
     scene = bpy.context.scene
     settings = meta.get("settings") or {}
     rig_task = str(settings.get("rig_task_id") or "")
-    title = action_title(settings.get("action_id"))
-    post = settings.get("post_process") or {}
-    fps = post.get("fps") if isinstance(post, dict) and post.get("operation_type") == "change_fps" else None
+    action_id = settings.get("action_id") if isinstance(settings.get("action_id"), int) else None
+    title = action_title(action_id)
+    post = settings.get("post_process") if isinstance(settings.get("post_process"), dict) else {}
+    fps = post.get("fps") if post.get("operation_type") == "change_fps" and post.get("fps") in FPS_CHOICES else None
     target = find_rig(meta.get("source"), rig_task)
     if target is None:  # no rig of it in this file: the animated character on its own
-        actions.use_rate(scene, int(fps or CLIP_FPS))
+        actions.use_rate(scene, fps or CLIP_FPS)
         objects, armature, action = _character(files["animation"], f"{meta.get('label') or 'Meshy'}_anim", None)
         if action is None:
             raise SceneIOError("The downloaded animation holds no action")
@@ -99,7 +101,8 @@ def _import_animation(files: dict[str, str], meta: dict[str, Any], task_id: str)
     else:
         action = clip_action(files["animation"], target, f"{target.name}_{title}")
         armature, names = target, [target.name]
-    action["meshy_action_id"] = int(settings.get("action_id") or 0)
+    if action_id is not None:
+        action["meshy_action_id"] = action_id
     _record(action, ANIMATION, task_id, settings)
     track = actions.add_track(armature, action, title)
     actions.play(armature, track, cycle=actions.is_cycle(action))
@@ -107,9 +110,11 @@ def _import_animation(files: dict[str, str], meta: dict[str, Any], task_id: str)
 
 
 def action_title(action_id: Any) -> str:
-    """The library's name of an action id (``Walking_Woman``), else ``Action_<id>``."""
+    """The library's name of an action id (``Walking_Woman``), else ``Action_<id>`` (``Action`` without one)."""
     found = animation_library.action(action_id) if isinstance(action_id, int) else None
-    return found.name if found is not None else f"Action_{action_id}"
+    if found is not None:
+        return found.name
+    return f"Action_{action_id}" if isinstance(action_id, int) else "Action"
 
 
 # -- the rigs in the file -----------------------------------------------------------------------------------
@@ -170,14 +175,17 @@ def find_rig(name: str | None, rig_task_id: str) -> bpy.types.Object | None:
 
 
 def rig_faces(objects: Iterable[bpy.types.Object]) -> list[tuple[str, int]]:
-    """(name, triangles) of each mesh as it would be exported (modifiers applied)."""
+    """(name, triangles) of each mesh as it would be exported (modifiers applied), as Meshy counts faces.
+
+    A face of n corners is n - 2 triangles, so the sum is corners - 2 * faces: no loop over the faces.
+    """
     depsgraph = bpy.context.evaluated_depsgraph_get()
     out = []
     for obj in objects:
         eval_obj = obj.evaluated_get(depsgraph)
         mesh = eval_obj.to_mesh()
         try:
-            out.append((obj.name, sum(len(p.vertices) - 2 for p in mesh.polygons)))
+            out.append((obj.name, len(mesh.loops) - 2 * len(mesh.polygons)))
         finally:
             eval_obj.to_mesh_clear()
     return out

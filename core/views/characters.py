@@ -1,6 +1,21 @@
-"""The Rig and Animate panels' lines: the character selected and its height, the rig selected."""
+"""The Rig and Animate panels: why Run is disabled, the character selected and its height, the rig selected."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+
+def character_blocker(kind: str, values: Mapping[str, Any], *, selected_meshes: int, selected_rigs: int) -> str:
+    """Rig needs a mesh character (or a task id or URL); Animate a Meshy rig (or its task id) and an action."""
+    if kind == "rigging":
+        given = values.get("input_task_id") or values.get("model_url")
+        return "" if given or selected_meshes else "Select a mesh character"
+    if not (values.get("rig_task_id") or selected_rigs):
+        return "Select a Meshy rig"
+    if not (str(values.get("action") or "").strip() or values.get("action_id") is not None):
+        return "Choose an action from the Animation Library"
+    return ""
 
 
 def selection_text(meshes: list[tuple[str, float]]) -> str:

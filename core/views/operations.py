@@ -16,6 +16,7 @@ from .. import messages
 from ..params import MODEL_KINDS, TITLES, has, param
 from ..requests import effective_ai_model
 from ..settings import Settings
+from .characters import character_blocker
 
 
 @dataclass(frozen=True)
@@ -80,18 +81,6 @@ def blocker(kind: str, values: Mapping[str, Any], *, selected_meshes: int, onlin
             return "Write a prompt"
         if not (image_given(values) or values.get("reference_image_paths") or values.get("reference_image_urls")):
             return "Add a reference image"
-    return ""
-
-
-def character_blocker(kind: str, values: Mapping[str, Any], *, selected_meshes: int, selected_rigs: int) -> str:
-    """Rig needs a mesh character (or a task id or URL); Animate a Meshy rig (or its task id) and an action."""
-    if kind == "rigging":
-        given = values.get("input_task_id") or values.get("model_url")
-        return "" if given or selected_meshes else "Select a mesh character"
-    if not (values.get("rig_task_id") or selected_rigs):
-        return "Select a Meshy rig"
-    if not (str(values.get("action") or "").strip() or values.get("action_id") is not None):
-        return "Choose an action from the Animation Library"
     return ""
 
 

@@ -390,3 +390,76 @@ def test_downloads_hold_the_rig_and_its_clips(meshy, tmp_path):
     rig(tmp_path)
     entry = next(iter(meshy.tasks.values()))
     assert {"character", "character_fbx", "walking", "running"} <= set(entry.files)
+
+
+# -- everywhere: panels, F3, menus, Run's reasons ---------------------------------------------------------
+
+
+def test_panels_f3_labels_menu_entries_and_run_reasons(tmp_path):
+    import sys
+
+    for name in ("rigging", "animations"):
+        panel = getattr(bpy.types, f"VIEW3D_PT_meshy_{name}")
+        assert panel.bl_category == "Meshy" and panel.bl_label in ("Rig", "Animate")
+    assert bpy.ops.meshy.rig.get_rna_type().name == "Rig with Meshy"
+    assert bpy.ops.meshy.animate.get_rna_type().name == "Animate with Meshy"
+    params = sys.modules[f"{ADDON}.core.params"]
+    assert ("RIGGING", "Rig") in [i[:2] for i in params.KIND_ITEMS]  # Object > Meshy lists every kind item
+    assert ("ANIMATIONS", "Animate") in [i[:2] for i in params.KIND_ITEMS]
+
+    ops, props = sys.modules[f"{ADDON}.panels.operations"], sys.modules[f"{ADDON}.properties"]
+    ctx = bpy.context
+
+    def reason(kind: str) -> str:
+        return ops.run_view(kind, ctx, props.options(ctx, kind), None).blocker
+
+    assert reason("rigging") == "Select a mesh character" and reason("animations") == "Select a Meshy rig"
+    run = bpy.types.MESHY_OT_run
+    tip = run.description(ctx, type("P", (), {"kind": "RIGGING"})())
+    assert tip.endswith("Select a mesh character")
+    character(tmp_path)
+    assert reason("rigging") == "" and reason("animations") == "Select a Meshy rig"
+    assert ops.run_view("rigging", ctx, props.options(ctx, "rigging"), 100).credits == 5
+    bpy.ops.meshy.rig()
+    select(armatures()[0])
+    assert reason("animations") == "Choose an action from the Animation Library"
+    ctx.scene.meshy_animations.action = "Idle"
+    assert reason("animations") == "" and ops.run_view("animations", ctx, props.options(ctx, "animations"),
+                                                       100).credits == 3
+
+
+def test_an_action_moves_to_an_armature_by_bone_names_and_a_foreign_one_is_refused():
+    import sys
+
+    actions = sys.modules[f"{ADDON}.scene.actions"]
+    common = sys.modules[f"{ADDON}.scene.common"]
+
+    def armature(name: str, bones: list[str]) -> bpy.types.Object:
+        data = bpy.data.armatures.new(name)
+        obj = bpy.data.objects.new(name, data)
+        bpy.context.scene.collection.objects.link(obj)
+        select(obj)
+        bpy.ops.object.mode_set(mode="EDIT")
+        for i, bone in enumerate(bones):
+            edit = data.edit_bones.new(bone)
+            edit.head, edit.tail = (i, 0, 0), (i, 0, 1)
+        bpy.ops.object.mode_set(mode="OBJECT")
+        return obj
+
+    source = armature("Source", ["Hips", 'Tail "end"'])
+    for frame in (1, 10):
+        for bone in source.pose.bones:
+            bone.location.z = frame / 10
+            bone.keyframe_insert("location", frame=frame)
+    clip = source.animation_data.action
+    assert {actions.bone_of(fc.data_path) for fc in actions.fcurves(clip)} == {"Hips", 'Tail "end"'}
+    target = armature("Target", ["Hips", "Spine"])
+    assert actions.retarget(clip, target) == 1  # Hips matches; the tail's curves are dropped
+    assert {actions.bone_of(fc.data_path) for fc in actions.fcurves(clip)} == {"Hips"}
+    track = actions.add_track(target, clip, "Clip")
+    actions.play(target, track, cycle=actions.is_cycle(clip))
+    bpy.context.scene.frame_set(10)
+    assert target.pose.bones["Hips"].location.z == pytest.approx(1.0)
+    assert not actions.is_cycle(clip) and bpy.context.scene.frame_end == 10
+    with pytest.raises(common.SceneIOError, match="moves no bone of Other"):
+        actions.retarget(clip, armature("Other", ["Head"]))
