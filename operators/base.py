@@ -29,6 +29,7 @@ from ..core import messages
 from ..core.requests import build_request
 from ..core.settings import Settings
 from ..core.states import JobState
+from ..i18n.ui import tr, tr_report
 from ..scene import inputs
 from ..service.jobs import Submission
 from ..service.tasks import TaskEntry
@@ -51,6 +52,10 @@ class JobOperator:
         if cls.kind:
             own = cls.__dict__.get("__annotations__", {})
             cls.__annotations__ = {**properties.operator_annotations(cls.kind), **own}
+
+    def report(self, type: set[str], message: str) -> None:
+        """Every report of a task operator, in the user's language (``i18n.ui``)."""
+        super().report(type, tr_report(message))  # type: ignore[misc]
 
     # -- to implement ------------------------------------------------------------
 
@@ -198,7 +203,7 @@ class JobOperator:
                          else f"{e.label} {e.state}")
         text = f"Meshy {self.kind}: " + ", ".join(parts) + "   Esc: stop waiting (the task keeps running)"
         if context.workspace:
-            context.workspace.status_text_set(text)
+            context.workspace.status_text_set(tr(text))
 
     def _end(self, context: bpy.types.Context) -> None:
         if self._timer is not None:

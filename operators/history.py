@@ -7,6 +7,7 @@ from bpy.props import EnumProperty, IntProperty
 
 from .. import runtime
 from ..core.params import KIND_ITEMS, kind_from_id
+from ..i18n.ui import tr_report
 from ..properties import MAX_HISTORY_PAGE
 
 
@@ -24,7 +25,7 @@ class MESHY_OT_history_page(bpy.types.Operator):
     def execute(self, context: bpy.types.Context) -> set[str]:
         problem = runtime.service().history.fetch(kind_from_id(self.kind), self.page, self.page_size)
         if problem:
-            self.report({"ERROR"}, problem)
+            self.report({"ERROR"}, tr_report(problem))
             return {"CANCELLED"}
         return {"FINISHED"}
 

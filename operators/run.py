@@ -11,6 +11,7 @@ from .. import preferences, properties
 from ..core import messages
 from ..core.params import KIND_ITEMS, OPERATORS, TITLES, kind_from_id
 from ..core.views.operations import blocker
+from ..i18n.ui import tr_report, tr_tip
 from ..scene.inputs import mesh_selection
 
 
@@ -38,7 +39,7 @@ class MESHY_OT_run(bpy.types.Operator):
     @classmethod
     def description(cls, context: bpy.types.Context, props: Any) -> str:
         reason = _blocker(context, kind_from_id(props.kind))
-        return f"Send to Meshy with the sidebar's options{': ' + reason if reason else ''}"
+        return tr_tip(f"Send to Meshy with the sidebar's options{': ' + reason if reason else ''}")
 
     def invoke(self, context: bpy.types.Context, event: Any) -> set[str]:
         return self._run(context, "INVOKE_DEFAULT")
@@ -66,7 +67,7 @@ class MESHY_OT_run(bpy.types.Operator):
             self.report({"ERROR"}, text.split(":", 1)[1].strip() if text.startswith("Error:") else text)
             return {"CANCELLED"}
         except Exception as exc:  # never a traceback in the UI
-            self.report({"ERROR"}, messages.explain(exc, f"starting {TITLES[kind]}"))
+            self.report({"ERROR"}, tr_report(messages.explain(exc, f"starting {TITLES[kind]}")))
             return {"CANCELLED"}
 
 

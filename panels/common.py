@@ -6,6 +6,8 @@ from typing import Any
 
 import bpy
 
+from ..i18n.ui import tr
+
 
 class PANEL:
     """Mixin placing a panel in the 3D Viewport's sidebar, tab "Meshy"."""
@@ -38,8 +40,13 @@ def text_width(text: str) -> float:
         return len(text) * 6.5 * _scale()
 
 
+#: Characters a line should not start with (Japanese and Chinese line breaking: 行頭禁則).
+NO_LINE_START = "、。，．,.:;：；!?！？)）]」』】〉》…ー・%％"
+
+
 def wrap(text: str, width: float, measure: Any = text_width) -> list[str]:
-    """Greedy word wrap to ``width`` pixels; a word too long alone is cut by characters."""
+    """Greedy word wrap to ``width`` pixels; a word too long alone (or a Japanese or Chinese
+    sentence, which has no spaces) is cut by characters, never before a closing mark."""
     lines: list[str] = []
     line = ""
     for word in text.split():
@@ -50,23 +57,38 @@ def wrap(text: str, width: float, measure: Any = text_width) -> list[str]:
         if line:
             lines.append(line)
         while measure(word) > width and len(word) > 1:
-            cut = max(1, next((i for i in range(len(word), 0, -1) if measure(word[:i]) <= width), 1))
+            cut = _fit(word, width, measure)
+            while 1 < cut < len(word) and word[cut] in NO_LINE_START:
+                cut -= 1
             lines.append(word[:cut])
             word = word[cut:]
         line = word
     return [*lines, line] if line or not lines else lines
 
 
+def _fit(word: str, width: float, measure: Any) -> int:
+    """The most characters of ``word`` that fit in ``width`` (at least one): a binary search."""
+    lo, hi = 1, len(word)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if measure(word[:mid]) <= width:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
 def draw_message(layout: Any, text: str, icon: str = "INFO", context: Any = None) -> None:
-    """A sentence over several labels so nothing is cut off; icon on the first line."""
+    """A sentence (translated) over several labels so nothing is cut off; icon on the first line."""
     col = layout.column(align=True)
     col.scale_y = 0.85
-    for i, line in enumerate(wrap(text, available_width(context))):
+    for i, line in enumerate(wrap(tr(text), available_width(context))):
         col.label(text=line, icon=icon if i == 0 else "BLANK1")
 
 
 def progress_bar(layout: Any, factor: float, text: str) -> None:
     """``layout.progress`` (Blender 4.0+); a percentage label where it is missing."""
+    text = tr(text)
     if hasattr(layout, "progress"):
         layout.progress(factor=factor, type="BAR", text=text)
     else:

@@ -17,7 +17,7 @@ from ..core import snapshot
 from ..core.params import KINDS, PARAMS, TITLES, Param, kind_id
 from ..core.views import operations as views
 from ..scene.inputs import mesh_selection
-from .common import PANEL, draw_message
+from .common import PANEL, draw_message, tr
 
 #: Inputs drawn in the Input box, in this order, per kind (the rest are options).
 INPUTS = {
@@ -52,7 +52,7 @@ def draw_param(layout: Any, group: Any, p: Param) -> None:
     elif p.type == "str" and p.name in ("prompt", "text_style_prompt", "texture_prompt"):
         row = layout.row()
         row.use_property_split = False
-        row.prop(group, p.name, text="", placeholder=p.label, icon="FONT_DATA")
+        row.prop(group, p.name, text="", placeholder=tr(p.label), icon="FONT_DATA")
     else:
         layout.prop(group, p.name, text=SHORT.get(p.name, p.label or p.name))
 
@@ -76,7 +76,7 @@ def draw_operation(layout: Any, context: Any, kind: str) -> None:
     box = layout.box().column()
     if kind in ("remesh", "retexture"):
         names = [o.name for o in mesh_selection(context)]
-        box.label(text=views.selection_text(names), icon="OBJECT_DATA")
+        box.label(text=tr(views.selection_text(names)), icon="OBJECT_DATA")
     for name in INPUTS[kind]:
         draw_param(box, group, params[name])
     col = layout.column()
@@ -106,13 +106,13 @@ def draw_run(layout: Any, context: Any, kind: str, group: Any) -> None:
     view = run_view(kind, context, group, snapshot.current().balance)
     col = layout.column(align=True)
     col.use_property_split = False
-    col.label(text=view.cost_text, icon="NONE" if view.enough else "ERROR")
+    col.label(text=tr(view.cost_text), icon="NONE" if view.enough else "ERROR")
     if view.top_up:
         draw_message(col, view.top_up, icon="INFO", context=context)
     row = col.row()
     row.scale_y = 1.4
     row.enabled = not view.blocker
-    row.operator("meshy.run", text=f"Run {TITLES[kind]}", icon="PLAY").kind = kind_id(kind)
+    row.operator("meshy.run", text=tr(f"Run {TITLES[kind]}"), icon="PLAY").kind = kind_id(kind)
     if view.blocker:
         draw_message(col, view.blocker, icon="INFO", context=context)
 
