@@ -182,6 +182,27 @@ class Matcher:
         out = render(plan, lookup)
         return text if out is None else out
 
+    def kept_values(self, text: str) -> list[str]:
+        """The parts of ``text`` a translation keeps in English: values (names, numbers, Meshy's words)."""
+        plan = self.plan(text)
+        return [text] if plan is None else kept(plan)
+
+
+def kept(plan: Plan) -> list[str]:
+    """The values a plan writes in as they are (names, numbers, the server's words): what no message matched."""
+    if plan is None:
+        return []
+    kind = plan[0]
+    if kind == "wrap":
+        return kept(plan[2])
+    if kind == "template":
+        return [v for _, value, sub in plan[2] for v in (kept(sub) if sub is not None else [value])]
+    if kind == "split":
+        return [v for text, sub in plan[2:] for v in (kept(sub) if sub is not None else [text])]
+    if kind == "tail":
+        return kept(plan[1][1]) if plan[1][1] is not None else [plan[1][0]]
+    return []
+
 
 def render(plan: Plan, lookup: Lookup) -> str | None:
     """The translation a plan makes with ``lookup``, or None when the language lacks its message."""

@@ -51,7 +51,11 @@ def load() -> dict[str, dict[tuple[str, str], str]]:
 def register(owner: str) -> None:
     """Hand the catalogs to Blender (``owner``: the add-on's package, as ``bpy.app.translations`` wants)."""
     catalogs = load()
-    bpy.app.translations.register(owner, catalogs)
+    try:
+        bpy.app.translations.register(owner, catalogs)
+    except ValueError:  # left registered by an unregister that did not run (a failed reload): replace it
+        bpy.app.translations.unregister(owner)
+        bpy.app.translations.register(owner, catalogs)
     _owner.append(owner)
     _catalogs.update(catalogs)
     for locale, catalog in catalogs.items():
@@ -102,6 +106,12 @@ def translate(text: str, kind: str = "iface") -> str:
     if prefs is not None and not getattr(prefs.view, SWITCHES[kind], True):
         return text
     return matcher().translate(text, table.get)
+
+
+def translated(text: str, locale: str) -> str:
+    """``text`` in ``locale`` whatever Blender's language is (the tests; Blender builds without translations)."""
+    table = _tables.get(locale)
+    return text if table is None or not text else matcher().translate(text, table.get)
 
 
 def tr(text: str) -> str:
