@@ -129,7 +129,7 @@ class Matcher:
         inner = self._plan_core(core, depth)
         if inner is None:
             return None
-        return ("wrap", lead, inner, stop, trail) if (lead or stop or trail) else inner
+        return ("wrap", lead, inner, stop, trail)
 
     def _plan_core(self, core: str, depth: int) -> Plan:
         msgid = self.exact.get(core)
@@ -216,6 +216,8 @@ def render(plan: Plan, lookup: Lookup) -> str | None:
             return None
         if stop and not out.endswith(_ENDS):
             out += full_stop(out)
+        elif not stop and out.endswith(("。", ".")):
+            out = out[:-1]  # the English has no full stop here (a value inside a sentence): nor has the translation
         return lead + out + trail
     if kind == "template":
         _, msgid, values = plan

@@ -20,15 +20,15 @@ from pathlib import Path
 
 import bpy
 
-from . import po
+from . import CONTEXT, po
 from .match import Matcher
 
 HERE = Path(__file__).resolve().parent
 #: Which "Translate ..." switch of Preferences > Interface > Translation each kind of text follows.
 SWITCHES = {"iface": "use_translate_interface", "tip": "use_translate_tooltips", "rpt": "use_translate_reports"}
 _catalogs: dict[str, dict[tuple[str, str], str]] = {}  # locale -> what Blender was given
-_tables: dict[str, dict[str, str]] = {}  # locale -> {msgid: msgstr} of the default context, for tr()
-_messages: dict[str, bool] = {}  # msgid -> is a template, of the default context
+_tables: dict[str, dict[str, str]] = {}  # locale -> {msgid: msgstr} of the default and the add-on's context
+_messages: dict[str, bool] = {}  # msgid -> is a template (default and add-on context): what tr() matches
 _owner: list[str] = []
 
 
@@ -43,7 +43,7 @@ def load() -> dict[str, dict[tuple[str, str], str]]:
         entries = po.read(path).entries
         out[path.stem] = {e.key: e.msgstr for e in entries if e.translated}
         for e in entries:
-            if e.msgctxt is None:
+            if e.msgctxt in (None, CONTEXT):
                 _messages[e.msgid] = _messages.get(e.msgid, False) or e.template
     return out
 
@@ -58,8 +58,10 @@ def register(owner: str) -> None:
         bpy.app.translations.register(owner, catalogs)
     _owner.append(owner)
     _catalogs.update(catalogs)
-    for locale, catalog in catalogs.items():
-        _tables[locale] = {msgid: text for (ctxt, msgid), text in catalog.items() if ctxt == po.DEFAULT_CONTEXT}
+    for locale, catalog in catalogs.items():  # the default context's message wins over the add-on context's label
+        table = {msgid: text for (ctxt, msgid), text in catalog.items() if ctxt == CONTEXT}
+        table.update({msgid: text for (ctxt, msgid), text in catalog.items() if ctxt == po.DEFAULT_CONTEXT})
+        _tables[locale] = table
     _table_for.cache_clear()
     matcher.cache_clear()
 

@@ -13,6 +13,7 @@ from ..core import messages
 from ..core.params import KIND_ITEMS as KINDS
 from ..core.params import kind_from_id
 from ..core.states import JobState
+from ..i18n import CONTEXT
 from ..i18n.ui import tr_report
 
 KIND_ITEMS = [("AUTO", "Any", "Look the id up under every kind"), *KINDS]
@@ -51,7 +52,7 @@ class MESHY_OT_delete_task(bpy.types.Operator):
     bl_options = {"REGISTER", "INTERNAL"}
 
     task_id: StringProperty(name="Task ID")  # type: ignore[valid-type]
-    kind: EnumProperty(name="Kind", items=KINDS)  # type: ignore[valid-type]
+    kind: EnumProperty(name="Kind", items=KINDS, translation_context=CONTEXT)  # type: ignore[valid-type]
 
     def invoke(self, context: bpy.types.Context, event: Any) -> set[str]:
         return context.window_manager.invoke_confirm(self, event)
@@ -84,7 +85,9 @@ class MESHY_OT_import_task(bpy.types.Operator):
     bl_options = {"REGISTER"}
 
     task_id: StringProperty(name="Task ID", description="The id of a Meshy task")  # type: ignore[valid-type]
-    kind: EnumProperty(name="Kind", items=KIND_ITEMS, default="AUTO")  # type: ignore[valid-type]
+    kind: EnumProperty(  # type: ignore[valid-type]
+        name="Kind", items=KIND_ITEMS, default="AUTO", translation_context=CONTEXT,
+    )
     source: StringProperty(  # type: ignore[valid-type]
         name="Place On", description="An object whose place the result takes (empty: the 3D cursor)",
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import bpy
@@ -40,30 +41,44 @@ def text_width(text: str) -> float:
         return len(text) * 6.5 * _scale()
 
 
-#: Characters a line should not start with (Japanese and Chinese line breaking: 行頭禁則).
+#: Japanese and Chinese line breaking (禁則): no line starts with a closing mark, none ends with an opening one.
 NO_LINE_START = "、。，．,.:;：；!?！？)）]」』】〉》…ー・%％"
+NO_LINE_END = "(（[「『【〈《"
+#: A line may break between any two characters of these scripts (they put no spaces between words).
+_UNITS = re.compile(r"(\s*)([\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]|[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]+)")
 
 
 def wrap(text: str, width: float, measure: Any = text_width) -> list[str]:
-    """Greedy word wrap to ``width`` pixels; a word too long alone (or a Japanese or Chinese
-    sentence, which has no spaces) is cut by characters, never before a closing mark."""
+    """Greedy wrap to ``width`` pixels, at spaces and between Japanese or Chinese characters (never before
+    a closing mark or after an opening one); a word too long alone (a URL) is cut by characters."""
     lines: list[str] = []
-    line = ""
-    for word in text.split():
-        candidate = f"{line} {word}" if line else word
-        if measure(candidate) <= width:
-            line = candidate
-            continue
-        if line:
-            lines.append(line)
-        while measure(word) > width and len(word) > 1:
-            cut = _fit(word, width, measure)
-            while 1 < cut < len(word) and word[cut] in NO_LINE_START:
-                cut -= 1
-            lines.append(word[:cut])
-            word = word[cut:]
-        line = word
-    return [*lines, line] if line or not lines else lines
+    units: list[tuple[str, str]] = []  # (the space before, a word or one CJK character) of the line so far
+
+    def joined(us: list[tuple[str, str]]) -> str:
+        return "".join(gap + unit for gap, unit in us)
+
+    for space, unit in _UNITS.findall(text):
+        gap = " " if space and units else ""
+        if units and measure(joined(units) + gap + unit) > width:
+            moved: list[tuple[str, str]] = []
+            if unit in NO_LINE_START and len(units) > 1:  # a closing mark takes the character before it along
+                moved.append(units.pop())
+            while len(units) > 1 and units[-1][1] in NO_LINE_END:  # an opening mark goes down with the rest
+                moved.insert(0, units.pop())
+            lines.append(joined(units))
+            units = [("", u) if i == 0 else (g, u) for i, (g, u) in enumerate(moved)]
+            gap = " " if space and units else ""
+        units.append((gap, unit))
+        if len(units) == 1 and len(unit) > 1 and measure(unit) > width:  # one word wider than the line
+            word = unit
+            while measure(word) > width and len(word) > 1:
+                cut = _fit(word, width, measure)
+                while 1 < cut < len(word) and word[cut] in NO_LINE_START:
+                    cut -= 1
+                lines.append(word[:cut])
+                word = word[cut:]
+            units = [("", word)]
+    return [*lines, joined(units)] if units or not lines else lines
 
 
 def _fit(word: str, width: float, measure: Any) -> int:

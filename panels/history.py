@@ -26,7 +26,7 @@ def draw_history_row(layout: Any, row: HistoryRow, name: str = "") -> None:
     else:
         top.label(text="", icon="IMAGE_DATA" if row.thumbnail_url else "BLANK1")
     col = top.column(align=True)
-    col.label(text=name or row.name, icon=row.icon)
+    col.label(text=name or row.name, icon=row.icon, translate=False)  # a name or a prompt, as written
     col.label(text=tr(f"{format_created(row.created_at)} · {row.state_text}"))
     buttons = col.row(align=True)
     if row.status == "SUCCEEDED":

@@ -16,6 +16,7 @@ from .. import preferences, properties
 from ..core import snapshot
 from ..core.params import KINDS, PARAMS, TITLES, Param, kind_id
 from ..core.views import operations as views
+from ..i18n import CONTEXT
 from ..scene.inputs import mesh_selection
 from .common import PANEL, draw_message, tr
 
@@ -43,7 +44,7 @@ def run_view(kind: str, context: Any, group: Any, balance: int | None) -> views.
 
 def draw_param(layout: Any, group: Any, p: Param) -> None:
     if p.type == "image":
-        layout.prop_search(group, p.name, bpy.data, "images", text=SHORT.get(p.name, p.label))
+        layout.prop_search(group, p.name, bpy.data, "images", text=tr(SHORT.get(p.name, p.label)))
     elif p.type == "files":
         draw_references(layout, group)
     elif p.type == "urls":
@@ -54,7 +55,7 @@ def draw_param(layout: Any, group: Any, p: Param) -> None:
         row.use_property_split = False
         row.prop(group, p.name, text="", placeholder=tr(p.label), icon="FONT_DATA")
     else:
-        layout.prop(group, p.name, text=SHORT.get(p.name, p.label or p.name))
+        layout.prop(group, p.name, text=tr(SHORT.get(p.name, p.label or p.name)))  # ours before Blender's catalog
 
 
 def draw_references(layout: Any, group: Any) -> None:
@@ -127,7 +128,7 @@ def _panel(kind: str, order: int) -> type:
     name = "VIEW3D_PT_meshy_" + kind.replace("-", "_")
     return type(name, (PANEL, bpy.types.Panel), {
         "__doc__": f"Meshy {TITLES[kind]}: inputs, options, estimated credits and Run.",
-        "bl_idname": name, "bl_label": TITLES[kind], "bl_order": order,
+        "bl_idname": name, "bl_label": TITLES[kind], "bl_translation_context": CONTEXT, "bl_order": order,
         "bl_options": {"DEFAULT_CLOSED"} if kind != "remesh" else set(),
         "draw": draw, "draw_header": draw_header,
     })

@@ -25,7 +25,7 @@ def draw_row(layout: Any, row: TaskRow) -> None:
     if icon_id:
         top.template_icon(icon_value=icon_id, scale=2.6)
     col = top.column(align=True)
-    col.label(text=row.name, icon=row.icon)
+    col.label(text=row.name, icon=row.icon, translate=False)  # the object's name: not Blender's 'Cube'
     col.label(text=tr(f"{row.kind_title} · {row.elapsed}"))
     if row.active:
         progress_bar(box, row.progress, row.status_text)

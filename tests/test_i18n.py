@@ -19,12 +19,13 @@ from pathlib import Path
 
 import pytest
 
-from meshy_tools.i18n import po
+from meshy_tools.i18n import CONTEXT, po
 from meshy_tools.i18n.match import Matcher, split_stop
 
 ROOT = Path(__file__).resolve().parent.parent
 I18N = ROOT / "i18n"
-LOCALES = ("ja_JP", "zh_HANS")
+LOCALES = ("ja_JP", "zh_HANS")  # the languages of the checks on the script (Japanese and Chinese characters)
+ALL = tuple(sorted(p.stem for p in I18N.glob("*.po")))  # every language a translator added: complete, same placeholders
 REGENERATE = ("run `.venv/bin/python tools/i18n_extract.py` (it rewrites i18n/meshy_tools.pot and adds the new "
               "messages, untranslated, to every i18n/*.po), then translate each empty msgstr")
 
@@ -42,12 +43,16 @@ def catalog(locale: str) -> po.Catalog:
 
 
 def lookup(locale: str):
-    table = {e.msgid: e.msgstr for e in catalog(locale).entries if e.msgctxt is None and e.translated}
+    """What ``i18n.ui.tr`` reads: the default context's messages over the add-on context's labels."""
+    entries = [e for e in catalog(locale).entries if e.translated]
+    table = {e.msgid: e.msgstr for e in entries if e.msgctxt == CONTEXT}
+    table.update({e.msgid: e.msgstr for e in entries if e.msgctxt is None})
     return table.get
 
 
 def matcher() -> Matcher:
-    return Matcher((e.msgid, e.template) for e in po.read(I18N / "meshy_tools.pot").entries if e.msgctxt is None)
+    return Matcher((e.msgid, e.template) for e in po.read(I18N / "meshy_tools.pot").entries
+                   if e.msgctxt in (None, CONTEXT))
 
 
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
@@ -65,6 +70,10 @@ def english_left(text: str) -> list[str]:
 # ----------------------------------------------------------------- the files
 
 
+def test_the_languages_are_there():
+    assert set(LOCALES) <= set(ALL)
+
+
 def test_the_pot_is_up_to_date_with_the_code():
     problems = extractor().outdated(po.Catalog({}, list(extractor().iter_messages())))
     pot_problems = [p for p in problems if p.startswith(("new in the code", "gone from the code"))]
@@ -72,7 +81,7 @@ def test_the_pot_is_up_to_date_with_the_code():
                               + f"\nTo fix it, {REGENERATE}.")
 
 
-@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("locale", ALL)
 def test_every_message_is_translated(locale):
     pot = po.read(I18N / "meshy_tools.pot")
     have = catalog(locale).by_key()
@@ -84,7 +93,7 @@ def test_every_message_is_translated(locale):
     assert not extra, f"i18n/{locale}.po has messages the code no longer has: {extra[:10]}; {REGENERATE}."
 
 
-@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("locale", ALL)
 def test_no_placeholder_is_lost_or_added(locale):
     problems = po.placeholder_problems(catalog(locale).entries)
     assert not problems, f"i18n/{locale}.po: placeholders differ from the English:\n  " + "\n  ".join(problems)
@@ -102,7 +111,10 @@ def test_the_pot_uses_the_operator_context_where_blender_does():
     pot = po.read(I18N / "meshy_tools.pot").by_key()
     assert ("Operator", "Remesh with Meshy") in pot  # bl_label: Blender looks it up in the "Operator" context
     assert ("Operator", "Import") in pot  # a literal layout.operator(text=...) too
-    assert ("*", "Remesh") in pot and ("*", "Target Polycount") in pot  # panel titles, property names
+    # the parameter table's names and choices, the kinds and the operation panels' titles: in the add-on's own
+    # context, where Blender's catalog (its "Remesh" modifier: 重构网格) cannot win over Meshy's 重建网格
+    assert (CONTEXT, "Remesh") in pot and (CONTEXT, "Target Polycount") in pot and (CONTEXT, "Triangles") in pot
+    assert ("*", "Target Polycount") not in pot
     assert pot[("*", "{name} must be between {lo} and {hi}, not {value}")].template
 
 

@@ -44,7 +44,7 @@ if "meshy_tools" not in sys.modules:  # the add-on's bpy-free layers as one pack
     _pkg.__path__ = [str(ROOT)]
     sys.modules["meshy_tools"] = _pkg
 
-from i18n import po  # noqa: E402
+from i18n import CONTEXT, po  # noqa: E402
 
 POT = ROOT / "i18n" / "meshy_tools.pot"
 OPERATOR = "Operator"
@@ -446,6 +446,8 @@ class Walker:
         is_ui = is_operator or bool(bases & {"Panel", "Menu", "AddonPreferences"}) or "_PT_" in node.name
         described = any(isinstance(s, ast.Assign) and any(getattr(t, "id", "") == "bl_description" for t in s.targets)
                         for s in node.body)
+        own = next((self.context_of(s.value) for s in node.body if isinstance(s, ast.Assign)
+                    and any(getattr(t, "id", "") == "bl_translation_context" for t in s.targets)), None)
         for i, stmt in enumerate(node.body):
             if i == 0 and isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
                 if is_ui and not described and isinstance(stmt.value.value, str):
@@ -457,7 +459,7 @@ class Walker:
             if target in CLASS_SKIP:
                 continue
             if target == "bl_label":
-                self.take(stmt.value, context=OPERATOR if is_operator else None, force=True,
+                self.take(stmt.value, context=own or (OPERATOR if is_operator else None), force=True,
                           note="operator label" if is_operator else "panel or menu title")
                 continue
             if target == "bl_description":
@@ -473,8 +475,12 @@ class Walker:
         elif isinstance(node, ast.Subscript):
             self.expr(node.value)
         elif isinstance(node, ast.Dict):
-            for value in node.values:
-                if value is not None:
+            keys = {k.value: v for k, v in zip(node.keys, node.values, strict=True) if isinstance(k, ast.Constant)}
+            own = self.context_of(keys["bl_translation_context"]) if "bl_translation_context" in keys else None
+            for key, value in zip(node.keys, node.values, strict=True):
+                if own and isinstance(key, ast.Constant) and key.value == "bl_label":
+                    self.take(value, context=own, force=True, note="panel title")
+                elif value is not None:
                     self.expr(value)
         elif isinstance(node, ast.Name):
             return  # a constant's own definition is where it is taken
@@ -512,7 +518,14 @@ class Walker:
                 else:
                     self.expr(arg)
         operator_call = name == "operator"
+        own = next((self.context_of(kw.value) for kw in node.keywords if kw.arg == "translation_context"), None)
         for kw in node.keywords:
+            if own and kw.arg == "name":  # a property's name, and below its enum items, in its own context
+                self.take(kw.value, context=own, force=True)
+                continue
+            if own and kw.arg == "items":
+                self.enum_items(kw.value, own)
+                continue
             if operator_call and kw.arg == "text":
                 literal = isinstance(kw.value, ast.Constant) or (
                     isinstance(kw.value, ast.IfExp) and all(isinstance(v, ast.Constant) for v in (kw.value.body,
@@ -525,6 +538,28 @@ class Walker:
             self.keyword(kw, force=error)
         if isinstance(func, ast.Attribute):
             self.expr(func.value)
+
+    def context_of(self, node: ast.expr) -> str | None:
+        """A translation context given in the code: a string, or the add-on's ``CONTEXT``."""
+        if isinstance(node, ast.Name) and node.id == "CONTEXT" or isinstance(node, ast.Attribute) and \
+                node.attr == "CONTEXT":
+            return CONTEXT
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return node.value
+        return None
+
+    def enum_items(self, node: ast.expr, context: str) -> None:
+        """``items=[(id, name, description), ...]`` (or a module-level list of them): names in ``context``."""
+        if isinstance(node, ast.Name):
+            found = self.scope.resolve(self.module, node.id)
+            if found is None or found[0] != self.module:
+                return  # another module's table (the kinds): taken from the parameter table
+            node = found[1]
+        for item in getattr(node, "elts", ()):
+            if isinstance(item, ast.Tuple) and len(item.elts) >= 2:
+                self.take(item.elts[1], context=context, force=True, note="a choice")
+                if len(item.elts) >= 3:
+                    self.take(item.elts[2], force=True, note="tooltip of a choice")
 
     def keyword(self, kw: ast.keyword, force: bool = False) -> None:
         if kw.arg in TEXT_KWARGS:
@@ -559,15 +594,15 @@ def from_table(messages: Messages) -> None:
     catalog = importlib.import_module("meshy_tools.client.catalog")
     where = "core/params.py"
     for _id, title, description in params.KIND_ITEMS:
-        messages.add(title, where, note="a kind of task")
+        messages.add(title, where, context=CONTEXT, note="a kind of task")
         messages.add(description, where, note="tooltip")
     for kind in params.KINDS:
         messages.add(kind, where, note="a kind as sentences name it (\"Meshy remesh failed for ...\")")
         for p in params.PARAMS[kind]:
-            messages.add(p.label or p.name, where, note=f"option {p.name}")
+            messages.add(p.label or p.name, where, context=CONTEXT, note=f"option {p.name}")
             messages.add(p.description, where, note=f"tooltip of {p.name}")
             for _value, label in p.items:
-                messages.add(label, where, note=f"a choice of {p.name}")
+                messages.add(label, where, context=CONTEXT, note=f"a choice of {p.name}")
                 tip = f"Produce {label}" if p.type == "enumset" else f"{p.description}: {label}"
                 messages.add(tip, where, note=f"tooltip of a choice of {p.name}")
     for model in (*catalog.MESH_MODELS, *catalog.IMAGE_MODELS):
@@ -611,12 +646,16 @@ def template_catalog(messages: Messages) -> po.Catalog:
 def merge(pot: po.Catalog, existing: po.Catalog, locale: str) -> tuple[po.Catalog, list[po.Entry]]:
     """The locale's catalog in the .pot's order: its translations kept, new messages empty; and what is gone."""
     old = existing.by_key()
+    elsewhere = {e.msgid: e for e in existing.entries if e.msgstr}  # the same words in another context
     entries = []
     for entry in pot.entries:
         have = old.get(entry.key)
-        flags = tuple(f for f in entry.flags) + (("fuzzy",) if have and have.fuzzy else ())
-        entries.append(po.Entry(entry.msgid, have.msgstr if have else "", entry.msgctxt, flags, entry.notes,
-                                entry.references, have.comments if have else ()))
+        guess = None if have else elsewhere.get(entry.msgid)
+        fuzzy = (have and have.fuzzy) or guess is not None  # a guess waits for the translator's word
+        flags = tuple(entry.flags) + (("fuzzy",) if fuzzy else ())
+        text = have.msgstr if have else guess.msgstr if guess else ""
+        entries.append(po.Entry(entry.msgid, text, entry.msgctxt, flags, entry.notes, entry.references,
+                                have.comments if have else ()))
     keys = {e.key for e in pot.entries}
     gone = [e for e in existing.entries if e.key not in keys and e.msgstr]
     headers = {**HEADER, **{k: v for k, v in existing.headers.items() if k not in HEADER}, "Language": locale}

@@ -131,3 +131,20 @@ def test_the_sentences_of_bad_inputs_are_translated(name, emu, tmp_path, monkeyp
             for value in sorted(kept, key=len, reverse=True):
                 ours = ours.replace(value, "_")
             assert not ENGLISH.findall(ours), (locale, text, out)
+
+
+@pytest.mark.parametrize("text", [
+    "オンラインアクセスがオフのため、Meshy には何も送信されません。"
+    "下のボタン、または 編集 > プリファレンス > システム > ネットワーク で許可してください。",
+    "联机访问已关闭，因此不会向 Meshy 发送任何内容。"
+    "请在下方或 编辑 > 偏好设置 > 系统 > 网络 中允许（或以 --online-mode 启动 Blender）。",
+])
+def test_japanese_and_chinese_wrap_between_characters_not_only_at_spaces(addon, text):
+    wrap = sys.modules[f"{ADDON}.panels.common"]
+    width = lambda t: sum(20 if ord(c) > 0x2E80 else 10 for c in t)  # noqa: E731 - CJK twice as wide
+    lines = wrap.wrap(text, 260, measure=width)
+    assert len(lines) >= 5 and all(width(line) <= 260 for line in lines), lines
+    assert all(width(line) >= 0.6 * 260 for line in lines[:-1]), lines  # filled: not broken at spaces only
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")  # nothing lost
+    assert not any(line[0] in wrap.NO_LINE_START for line in lines[1:])  # no line starts with 。、）
+    assert not any(line[-1] in wrap.NO_LINE_END for line in lines)  # none ends with （「
