@@ -27,7 +27,8 @@ I18N = ROOT / "i18n"
 LOCALES = ("ja_JP", "zh_HANS")  # the languages of the checks on the script (Japanese and Chinese characters)
 ALL = tuple(sorted(p.stem for p in I18N.glob("*.po")))  # every language a translator added: complete, same placeholders
 REGENERATE = ("run `.venv/bin/python tools/i18n_extract.py` (it rewrites i18n/meshy_tools.pot and adds the new "
-              "messages, untranslated, to every i18n/*.po), then translate each empty msgstr")
+              "messages to every i18n/*.po: empty, or a guess flagged fuzzy), then translate each empty msgstr "
+              "and check each fuzzy one (then delete its fuzzy flag)")
 
 
 def extractor():
@@ -331,3 +332,72 @@ def test_real_sentences_stay_english_without_a_translation():
     m = matcher()
     for text in real_sentences():
         assert m.translate(text, lambda msgid: None) == text
+
+
+# ----------------------------------------------------------------- the extraction tool
+
+
+def extract_from(source: str, module: str = "client/x.py", ui: bool = False) -> dict[tuple[str, str], bool]:
+    import ast
+
+    tool = extractor()
+    messages = tool.Messages()
+    tree = ast.parse(source)
+    tool.Walker(tool.Scope({module: tree}), module, messages, ui).run(tree)
+    return {key: m.template for key, m in messages.items.items()}
+
+
+def test_an_f_string_becomes_a_template_and_constants_are_written_in():
+    found = extract_from('''
+KEPT = "the task is kept"
+TITLES = {"remesh": "Remesh", "retexture": "Retexture"}
+
+def check(name, lo, hi, value, kind, server):
+    detail = f": {server}" if server else ""
+    raise ValidationError(f"{name} must be between {lo:,} and {hi:,}, not {value!r}", name)
+    raise UserError(f"Stopped; {KEPT}.")
+    raise UserError(f"Run {TITLES[kind]}")
+    raise ApiError(f"Meshy rejected the request{detail}")
+    log.info("never a message %s", name)
+''')
+    assert found[("*", "{name} must be between {lo} and {hi}, not {value}")] is True
+    assert found[("*", "Stopped; the task is kept.")] is False  # a constant written in: an exact message
+    assert ("*", "Run Remesh") in found and ("*", "Run Retexture") in found  # a table's rows, one message each
+    assert ("*", "Meshy rejected the request: {server}") in found and ("*", "Meshy rejected the request") in found
+    assert not any("never a message" in msgid for _, msgid in found)
+
+
+def test_labels_get_the_context_blender_looks_them_up_in():
+    found = extract_from('''
+class MESHY_OT_x(bpy.types.Operator):
+    """Do x"""
+    bl_idname = "meshy.x"
+    bl_label = "Do X"
+    kind: EnumProperty(name="Kind", items=[("A", "Any", "Every kind")], translation_context=CONTEXT)
+
+def draw(layout):
+    layout.operator("meshy.x", text="Go")
+    layout.operator("meshy.x", text=tr(f"Go {name}"))
+    layout.label(text="Plain")
+''', module="operators/x.py", ui=True)
+    assert ("Operator", "Do X") in found and ("*", "Do x") in found  # label in "Operator", tooltip default
+    assert (CONTEXT, "Kind") in found and (CONTEXT, "Any") in found and ("*", "Every kind") in found
+    assert ("Operator", "Go") in found  # a literal button text: Blender looks it up in "Operator"
+    assert found[("*", "Go {name}")] is True and ("*", "Plain") in found
+
+
+def test_merge_keeps_translations_guesses_moved_ones_and_keeps_gone_ones():
+    tool = extractor()
+    pot = po.Catalog({}, [po.Entry("Remesh", msgctxt=CONTEXT), po.Entry("Select at least one mesh object to remesh"),
+                          po.Entry("Brand new")])
+    old = po.Catalog({}, [po.Entry("Remesh", "重建网格"), po.Entry("Select a mesh object to remesh", "请选择网格"),
+                          po.Entry("Gone now", "已删除")])
+    merged, gone = tool.merge(pot, old, "zh_HANS")
+    by = {e.msgid: e for e in merged.entries}
+    assert by["Remesh"].msgstr == "重建网格" and by["Remesh"].fuzzy  # moved to another context: a guess
+    near = by["Select at least one mesh object to remesh"]
+    assert near.msgstr == "请选择网格" and near.fuzzy  # one word changed: the old words, to check
+    assert by["Brand new"].msgstr == "" and not by["Brand new"].fuzzy
+    assert [e.msgid for e in gone] == ["Gone now"]
+    text = tool.render_with_obsolete(merged, gone)
+    assert '#~ msgid "Gone now"' in text and "Gone now" not in {e.msgid for e in po.parse(text).entries}

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import difflib
 import importlib
 import itertools
 import re
@@ -478,6 +479,8 @@ class Walker:
             keys = {k.value: v for k, v in zip(node.keys, node.values, strict=True) if isinstance(k, ast.Constant)}
             own = self.context_of(keys["bl_translation_context"]) if "bl_translation_context" in keys else None
             for key, value in zip(node.keys, node.values, strict=True):
+                if isinstance(key, ast.Constant) and key.value == "__doc__" and "bl_idname" not in keys:
+                    continue  # a property group made with type(): its docstring is never shown
                 if own and isinstance(key, ast.Constant) and key.value == "bl_label":
                     self.take(value, context=own, force=True, note="panel title")
                 elif value is not None:
@@ -644,22 +647,33 @@ def template_catalog(messages: Messages) -> po.Catalog:
 
 
 def merge(pot: po.Catalog, existing: po.Catalog, locale: str) -> tuple[po.Catalog, list[po.Entry]]:
-    """The locale's catalog in the .pot's order: its translations kept, new messages empty; and what is gone."""
+    """The locale's catalog in the .pot's order: its translations kept, a new message empty, or guessed from the
+    same words in another context or a near one (flagged fuzzy: Blender is not given it until a translator
+    checks it); and the translations no message has any more (kept as ``#~``)."""
     old = existing.by_key()
     elsewhere = {e.msgid: e for e in existing.entries if e.msgstr}  # the same words in another context
-    entries = []
+    entries, used = [], set()
     for entry in pot.entries:
         have = old.get(entry.key)
-        guess = None if have else elsewhere.get(entry.msgid)
+        guess = None if have else elsewhere.get(entry.msgid) or _close(entry, elsewhere)
+        if guess is not None:
+            used.add(guess.key)
         fuzzy = (have and have.fuzzy) or guess is not None  # a guess waits for the translator's word
         flags = tuple(entry.flags) + (("fuzzy",) if fuzzy else ())
         text = have.msgstr if have else guess.msgstr if guess else ""
         entries.append(po.Entry(entry.msgid, text, entry.msgctxt, flags, entry.notes, entry.references,
                                 have.comments if have else ()))
     keys = {e.key for e in pot.entries}
-    gone = [e for e in existing.entries if e.key not in keys and e.msgstr]
+    gone = [e for e in existing.entries if e.key not in keys and e.key not in used and e.msgstr]
     headers = {**HEADER, **{k: v for k, v in existing.headers.items() if k not in HEADER}, "Language": locale}
     return po.Catalog(headers, entries), gone
+
+
+def _close(entry: po.Entry, translated: dict[str, po.Entry]) -> po.Entry | None:
+    """A translated message that reads almost the same (one word changed), as msgmerge's fuzzy match does."""
+    near = difflib.get_close_matches(entry.msgid, list(translated), n=1, cutoff=0.75)
+    found = translated[near[0]] if near else None
+    return found if found is not None and found.template == entry.template else None
 
 
 def render_with_obsolete(catalog: po.Catalog, gone: list[po.Entry]) -> str:
@@ -714,7 +728,9 @@ def main(argv: list[str] | None = None) -> int:
         merged, gone = merge(pot, po.read(path), path.stem)
         path.write_text(render_with_obsolete(merged, gone), encoding="utf-8")
         empty = sum(1 for e in merged.entries if not e.msgstr)
-        print(f"{path.relative_to(ROOT)}: {len(merged.entries) - empty} translated, {empty} to translate"
+        guessed = sum(1 for e in merged.entries if e.msgstr and e.fuzzy)
+        print(f"{path.relative_to(ROOT)}: {len(merged.entries) - empty - guessed} translated, {empty} to translate"
+              + (f", {guessed} guessed (fuzzy: check them)" if guessed else "")
               + (f", {len(gone)} obsolete kept as #~" if gone else ""))
     return 0
 
