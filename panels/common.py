@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 import bpy
@@ -93,11 +94,17 @@ def _fit(word: str, width: float, measure: Any) -> int:
     return lo
 
 
+@lru_cache(maxsize=512)
+def _wrapped(text: str, width: float, scale: float) -> tuple[str, ...]:
+    """``wrap`` once per sentence, width and UI scale: a redraw measures nothing it measured before."""
+    return tuple(wrap(text, width))
+
+
 def draw_message(layout: Any, text: str, icon: str = "INFO", context: Any = None) -> None:
     """A sentence (translated) over several labels so nothing is cut off; icon on the first line."""
     col = layout.column(align=True)
     col.scale_y = 0.85
-    for i, line in enumerate(wrap(tr(text), available_width(context))):
+    for i, line in enumerate(_wrapped(tr(text), available_width(context), _scale())):
         col.label(text=line, icon=icon if i == 0 else "BLANK1")
 
 
