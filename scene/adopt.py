@@ -17,7 +17,7 @@ from typing import Any
 import bpy
 
 from .common import SceneIOError, first_line, in_view_layer, layer_objects
-from .console import importer_output
+from .console import captured_output
 from .rollback import rollback_on_error
 
 
@@ -41,7 +41,7 @@ def run_importer(
         bpy.ops.object.mode_set(mode="OBJECT")
     with rollback_on_error(context) as before:
         try:
-            with context.temp_override(scene=scene, view_layer=view_layer), importer_output(path.name):
+            with context.temp_override(scene=scene, view_layer=view_layer), captured_output(path.name):
                 result = op(**options)
         except RuntimeError as exc:
             raise SceneIOError(f"Blender could not import the model {path.name}: {first_line(exc)}") from exc

@@ -30,7 +30,7 @@ _EXPECTED = ("cannot read from MTL file",)
 
 
 @contextlib.contextmanager
-def importer_output(what: str) -> Iterator[None]:
+def captured_output(what: str) -> Iterator[None]:
     """Capture everything an importer prints during the block; ``what`` names it in the log."""
     buffer = io.StringIO()
     captured = ""
