@@ -30,8 +30,11 @@ _EXPECTED = ("cannot read from MTL file",)
 
 
 @contextlib.contextmanager
-def captured_output(what: str) -> Iterator[None]:
-    """Capture everything an importer prints during the block; ``what`` names it in the log."""
+def captured_output(what: str, logger: logging.Logger | None = None) -> Iterator[None]:
+    """Capture everything Blender prints during the block; ``what`` names it in the log.
+
+    The lines go to ``logger`` (default ``meshy.import``).
+    """
     buffer = io.StringIO()
     captured = ""
     try:
@@ -44,18 +47,18 @@ def captured_output(what: str) -> Iterator[None]:
                 raw.seek(0)
                 captured = raw.read().decode("utf-8", "replace")
     finally:  # a failed import's messages are logged too: they say why
-        forward(what, buffer.getvalue() + captured)
+        forward(what, buffer.getvalue() + captured, logger or log)
 
 
-def forward(what: str, text: str) -> None:
-    """Each non-empty line to the ``meshy.import`` logger, at WARNING when it reads like one."""
+def forward(what: str, text: str, logger: logging.Logger = log) -> None:
+    """Each non-empty line to ``logger``, at WARNING when it reads like one."""
     for line in text.splitlines():
         line = line.strip()
         if not line:
             continue
         warns = any(w in line for w in _WARNING_WORDS) and not any(e in line for e in _EXPECTED)
         level = logging.WARNING if warns else logging.INFO
-        log.log(level, "%s: %s", what, line)
+        logger.log(level, "%s: %s", what, line)
 
 
 @contextlib.contextmanager
