@@ -251,9 +251,8 @@ def make_sheet(out: Path, scene, images: dict, models: dict, costs: dict, *, siz
                where: str) -> Path:  # type: ignore[no-untyped-def]
     """Render the three models and lay out the five tiles."""
     sys.path.insert(0, str(ROOT / "tools"))
-    from contact_sheet import Tile, contact_sheet
-
     import bpy
+    from contact_sheet import Tile, contact_sheet
 
     tiles_dir = out / "sheet"
     tiles_dir.mkdir(exist_ok=True)
