@@ -10,6 +10,7 @@ operator has them: their names change between Blender versions.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -23,8 +24,15 @@ from .rollback import rollback_on_error
 
 def op_kwargs(op: Any, wanted: Mapping[str, Any]) -> dict[str, Any]:
     """Only the options this Blender's operator has (option names differ across versions)."""
-    names = {p.identifier for p in op.get_rna_type().properties}
+    names = _option_names(op.idname())
     return {k: v for k, v in wanted.items() if k in names}
+
+
+@functools.cache
+def _option_names(idname: str) -> frozenset[str]:
+    module, name = idname.split("_OT_", 1)
+    op = getattr(getattr(bpy.ops, module.lower()), name)
+    return frozenset(p.identifier for p in op.get_rna_type().properties)
 
 
 def run_importer(

@@ -15,6 +15,7 @@ console (through the ``meshy`` loggers' own handling).
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import logging
 import os
@@ -90,12 +91,21 @@ def _restore(saved: list[tuple[int, int]]) -> None:
             os.close(copy)
 
 
-def _flush_c_streams() -> None:
-    """``fflush(NULL)``: C's stdout is fully buffered when it is not a terminal."""
+@functools.cache
+def _libc() -> object | None:
     try:
         import ctypes
 
-        libc = ctypes.CDLL(None) if os.name != "nt" else ctypes.cdll.msvcrt
-        libc.fflush(None)
+        return ctypes.CDLL(None) if os.name != "nt" else ctypes.cdll.msvcrt
+    except (OSError, AttributeError):
+        return None
+
+
+def _flush_c_streams() -> None:
+    """``fflush(NULL)``: C's stdout is fully buffered when it is not a terminal."""
+    libc = _libc()
+    try:
+        if libc is not None:
+            libc.fflush(None)  # type: ignore[attr-defined]
     except (OSError, AttributeError, TypeError):
         pass
