@@ -1,4 +1,4 @@
-"""Pure-Python Meshy API client (never imports bpy).
+"""Pure-Python Meshy API client (never imports bpy): every Meshy kind, its requests, tasks, jobs and journal.
 
 Inside Blender this package is ``bl_ext.<repo>.meshy_tools.client``; from the
 repository root it is ``client``. Only relative imports are used inside it.
@@ -30,13 +30,20 @@ from .errors import (
     ValidationError,
 )
 from .http import MeshyClient
+from .kinds import Kind
 from .logs import RedactingFilter
 from .models import (
+    AnimationRequest,
     ImageTo3DRequest,
     ImageToImageRequest,
-    Kind,
+    MultiImageTo3DRequest,
     RemeshRequest,
     RetextureRequest,
+    RiggingRequest,
+    TextTo3DPreviewRequest,
+    TextTo3DRefineRequest,
+    TextTo3DRequest,
+    TextToImageRequest,
     request_from_dict,
 )
 from .pricing import estimate_credits
@@ -50,6 +57,7 @@ logs.install()
 
 __all__ = [
     "APIError",
+    "AnimationRequest",
     "AuthenticationError",
     "BadRequestError",
     "BadResponseError",
@@ -64,6 +72,7 @@ __all__ = [
     "Limits",
     "MeshyClient",
     "MeshyError",
+    "MultiImageTo3DRequest",
     "NotFoundError",
     "PermissionDeniedError",
     "QueueFullError",
@@ -73,12 +82,17 @@ __all__ = [
     "RequestTimeoutError",
     "RetextureRequest",
     "RetryPolicy",
+    "RiggingRequest",
     "ServerError",
     "StreamError",
     "Task",
     "TaskError",
     "TaskFailedError",
     "TaskStatus",
+    "TextTo3DPreviewRequest",
+    "TextTo3DRefineRequest",
+    "TextTo3DRequest",
+    "TextToImageRequest",
     "TimeoutError_",
     "UnprocessableError",
     "ValidationError",

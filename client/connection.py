@@ -191,7 +191,7 @@ class Connection:
         self.close()
 
     def _url(self, *parts: str) -> str:
-        """The URL of API path ``parts``: fixed segments of our own (kinds, ``balance``, ``stream``)."""
+        """The URL of a v1 API path of our own (``balance``); a kind's calls use its own ``Kind.path``."""
         return self.base_url + API_PREFIX + "".join("/" + p for p in parts)
 
     def _headers(self, extra: dict | None = None) -> dict:

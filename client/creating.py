@@ -101,6 +101,10 @@ def settle_doubt(engine: JobEngine, run: JobRun, window: Window, cause: MeshyErr
             engine._emit(job, "created", task_id=verdict.task_id)
             log.info("job %s adopted task %s after a doubtful create", job.job_id, verdict.task_id)
             return verdict.task_id
+        if verdict.outcome == "unlistable":
+            run.in_doubt = False
+            engine._fail(run, text.unlistable(job.kind_name), journal_state=JobState.UNRESOLVED, error=cause)
+            return None
         if verdict.outcome == "unresolved":
             run.in_doubt = False
             engine._fail(run, unresolved_message(verdict.candidates), journal_state=JobState.UNRESOLVED,

@@ -39,7 +39,7 @@ from .errors import MeshyError, NotFoundError
 from .follow import FollowPolicy, LostContact, follow_task
 from .jobs import DEFAULT_OUTPUTS, TERMINAL_EVENTS, Job, JobEvent, JobRun, request_record
 from .journal import FINISHED_STATES, JobState, Journal
-from .models import Kind
+from .kinds import Kind
 from .reconcile import DoubtPolicy, Window
 from .results import cached_files, result_dir
 from .tasks import Task

@@ -1,7 +1,8 @@
-"""MeshyClient: the four Meshy APIs (create, get, delete, list, stream, wait), balance, downloads.
+"""MeshyClient: every Meshy kind's API (create, get, delete, list, stream, wait), balance, downloads.
 
 How one request is sent (retries, deadlines, size caps, the rules about creates) is
-:mod:`client.connection`; every task id is checked and percent-encoded before it goes into a path.
+:mod:`client.connection`; every task id is checked and percent-encoded before it goes into a path,
+and every path is the kind's own (``Kind.path``: text-to-3d is under ``/openapi/v2/``).
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ import requests
 from . import checks, downloads, sse
 from .connection import AUTO, DEFAULT_BASE_URL, Connection, never_sent
 from .errors import BadResponseError, TaskFailedError, ValidationError, redact
+from .kinds import Kind, not_listable_message
 from .logs import get_logger
-from .models import REQUEST_TYPES, Kind, Request
+from .models import REQUEST_NAMES, REQUEST_TYPES, Request
 from .tasks import Task
 from .uploads import build_upload_body, check_files
 
@@ -29,9 +31,13 @@ MAX_PAGE_SIZE = 50
 class MeshyClient(Connection):
     """One Meshy account. Safe to share between threads (a requests.Session per thread)."""
 
+    def _kind_url(self, kind: Kind, *more: str) -> str:
+        """The URL of a kind's collection (``more``: fixed segments of our own, or an encoded id)."""
+        return self.base_url + kind.path + "".join("/" + p for p in more)
+
     def _task_url(self, kind: Kind, task_id: Any, *more: str) -> str:
         """The URL of one task: its id checked and percent-encoded as one path segment."""
-        return self._url(kind.value, checks.path_segment(task_id), *more)
+        return self._kind_url(kind, checks.path_segment(task_id), *more)
 
     # ------------------------------------------------------------------ API
 
@@ -54,10 +60,10 @@ class MeshyClient(Connection):
             payload = dict(request)
         else:
             if not isinstance(request, REQUEST_TYPES[kind]):
-                raise ValidationError(
-                    f"A {type(request).__name__} cannot be sent to {kind.value}; "
-                    f"use {REQUEST_TYPES[kind].__name__}"
-                )
+                fits = [c.__name__ for c in REQUEST_NAMES.values() if c.KIND is kind and c.TASK_TYPE] \
+                    or [REQUEST_TYPES[kind].__name__]
+                raise ValidationError(f"A {type(request).__name__} cannot be sent to {kind.value}; "
+                                      f"use {' or '.join(fits)}")
             if validate:
                 request.validate()
             payload = request.to_payload()
@@ -65,7 +71,7 @@ class MeshyClient(Connection):
         build_upload_body(payload)  # and on text or numbers that cannot be sent (NUL, NaN)
         resp = self._request(
             "POST",
-            self._url(kind.value),
+            self._kind_url(kind),
             body_factory=lambda: build_upload_body(payload),
             create=True,
             retry_queue_full=retry_queue_full,
@@ -96,8 +102,13 @@ class MeshyClient(Connection):
     def list_page(
         self, kind: Kind | str, page_num: int = 1, page_size: int = 10, sort_by: str = "-created_at"
     ) -> list[Task]:
-        """One page of tasks (``page_num`` from 1, ``page_size`` up to 50)."""
+        """One page of tasks (``page_num`` from 1, ``page_size`` up to 50).
+
+        Kinds Meshy documents no list for (rigging, animation) are refused here, before any call.
+        """
         kind = Kind.parse(kind)
+        if not kind.listable:
+            raise ValidationError(not_listable_message(kind), "kind")
         if not isinstance(page_num, int) or isinstance(page_num, bool) or page_num < 1:
             raise ValidationError("page_num must be a whole number from 1 up", "page_num")
         if not isinstance(page_size, int) or isinstance(page_size, bool) or not 1 <= page_size <= MAX_PAGE_SIZE:
@@ -105,7 +116,7 @@ class MeshyClient(Connection):
         if sort_by not in ("+created_at", "-created_at"):
             raise ValidationError("sort_by must be '+created_at' or '-created_at'", "sort_by")
         params = {"page_num": page_num, "page_size": page_size, "sort_by": sort_by}
-        data = self._json(self._request("GET", self._url(kind.value), params=params))
+        data = self._json(self._request("GET", self._kind_url(kind), params=params))
         if isinstance(data, dict):  # tolerate a wrapped list
             data = data.get("result") or data.get("data") or data.get("tasks") or []
         if not isinstance(data, list):
@@ -116,6 +127,11 @@ class MeshyClient(Connection):
         self, kind: Kind | str, page_size: int = MAX_PAGE_SIZE, sort_by: str = "-created_at", max_pages: int = 1000
     ) -> Iterator[Task]:
         """Every task of ``kind``, page after page (newest first by default)."""
+        if not Kind.parse(kind).listable:  # at the call, not at the first next()
+            raise ValidationError(not_listable_message(Kind.parse(kind)), "kind")
+        return self._pages(kind, page_size, sort_by, max_pages)
+
+    def _pages(self, kind: Kind | str, page_size: int, sort_by: str, max_pages: int) -> Iterator[Task]:
         seen: set[str] = set()
         for page_num in range(1, max_pages + 1):
             page = self.list_page(kind, page_num=page_num, page_size=page_size, sort_by=sort_by)

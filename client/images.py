@@ -83,12 +83,13 @@ def _to_8bit_rgb(im):  # type: ignore[no-untyped-def]
         return Image.new("RGB", im.size)
 
 
-def normalize_image(path: str, *, max_side: int = DEFAULT_MAX_IMAGE_SIDE) -> tuple[str, str]:
+def normalize_image(path: str, *, max_side: int = DEFAULT_MAX_IMAGE_SIDE, png: bool = False) -> tuple[str, str]:
     """Return ``(path, mime)`` of an upload-ready version of the image at ``path``.
 
     8-bit RGB/RGBA JPEG and PNG files within the size limit are returned as they
     are; everything else is converted (and downscaled) into a temporary PNG, or
     JPEG when the source was a JPEG, so the service gets a format it accepts.
+    ``png=True`` makes a JPEG a PNG too (rigging's texture must be one).
     """
     from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -107,7 +108,7 @@ def normalize_image(path: str, *, max_side: int = DEFAULT_MAX_IMAGE_SIDE) -> tup
             if fmt == "JPEG" and too_big:
                 im.draft(im.mode, (max_side, max_side))  # decode at 1/2, 1/4 or 1/8 scale: less memory
             im.load()
-            if fmt in ("JPEG", "PNG") and im.mode in ("RGB", "RGBA") and not too_big:
+            if fmt in (("PNG",) if png else ("JPEG", "PNG")) and im.mode in ("RGB", "RGBA") and not too_big:
                 return str(p), "image/jpeg" if fmt == "JPEG" else "image/png"
             if getattr(im, "is_animated", False):
                 im.seek(0)
@@ -116,7 +117,7 @@ def normalize_image(path: str, *, max_side: int = DEFAULT_MAX_IMAGE_SIDE) -> tup
             if too_big:
                 out = out.copy()
                 out.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
-            if fmt == "JPEG" and out.mode == "RGB":
+            if fmt == "JPEG" and out.mode == "RGB" and not png:
                 target, mime = _temp_png(".jpg"), "image/jpeg"
                 out.save(target, "JPEG", quality=95)
             else:

@@ -18,18 +18,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import MeshyError
-from .models import Kind
+from .kinds import Kind
 from .tasks import Task
 
 #: how a data URI stands in the journal's copy of a request
 INLINE = "<inline data>"
 
-#: What each kind downloads unless the job says otherwise.
+#: What each kind downloads unless the job says otherwise (``results.plan_outputs`` names the outputs;
+#: one a task does not have is left out, so a preview's "textures" or an animation's "processed" cost nothing).
 DEFAULT_OUTPUTS: dict[str, tuple[str, ...]] = {
     Kind.IMAGE_TO_IMAGE.value: ("images",),
     Kind.IMAGE_TO_3D.value: ("glb", "textures", "thumbnail"),
     Kind.RETEXTURE.value: ("glb", "textures", "thumbnail"),
     Kind.REMESH.value: ("glb", "thumbnail"),
+    Kind.TEXT_TO_3D.value: ("glb", "textures", "thumbnail"),
+    Kind.MULTI_IMAGE_TO_3D.value: ("glb", "textures", "thumbnail", "thumbnails"),
+    Kind.TEXT_TO_IMAGE.value: ("images", "thumbnail", "alpha_thumbnail", "thumbnails"),
+    Kind.RIGGING.value: ("rig", "rig_fbx", "clips"),
+    Kind.ANIMATION.value: ("animation", "animation_fbx", "processed"),
 }
 
 TERMINAL_EVENTS = frozenset({"succeeded", "failed", "canceled", "suspended", "in_doubt"})

@@ -22,7 +22,7 @@ from collections.abc import Container, Iterator
 from typing import IO, Any
 
 from .errors import redact
-from .models import Kind
+from .kinds import Kind
 
 #: A line longer than this (without its newline) is skipped unread: ours are a few hundred bytes.
 MAX_LINE = 1024 * 1024

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .kinds import Kind
+
 KEPT = "the task is kept and resumes with Resume or the next start"
 IN_DOUBT = ("The create request may have reached Meshy; no task has appeared yet. It will be looked for again "
             "when Meshy Tools resumes: running it again now could pay twice.")
@@ -29,3 +31,11 @@ def reconnecting(cause: str) -> str:
 def download_kept(cause: str) -> str:
     return (f"The task finished on Meshy but its files could not be downloaded ({cause.rstrip('.')}); "
             f"{KEPT}.")
+
+
+def unlistable(kind: str) -> str:
+    """A doubtful create of a kind Meshy lists no tasks of: nothing can find its task but the user."""
+    title = Kind(kind).title if kind in Kind._value2member_map_ else kind
+    return (f"The create request may have reached Meshy, and Meshy offers no list of {title} tasks to look for "
+            "it in; check your Meshy history and import the task by its id if it is there, before running it "
+            "again (that could pay twice).")

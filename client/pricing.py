@@ -10,14 +10,21 @@ from __future__ import annotations
 from typing import Any
 
 from . import catalog
-from .models import Kind
+from .kinds import Kind
 
 IMAGE_TO_IMAGE_PER_IMAGE = {m.id: m.credits for m in catalog.IMAGE_MODELS}
+TEXT_TO_IMAGE_PER_IMAGE = {m.id: m.credits for m in catalog.TEXT_IMAGE_MODELS}
 MULTI_VIEW_IMAGES = catalog.MULTI_VIEW_IMAGES
 #: (without texture, with texture) per ai_model; meshy-6 and latest cost the same.
 IMAGE_TO_3D = {m.id: (m.credits_untextured, m.credits) for m in catalog.MESH_MODELS}
 RETEXTURE = catalog.RETEXTURE_CREDITS
 REMESH = catalog.REMESH_CREDITS
+FLAT = {
+    Kind.RETEXTURE: catalog.RETEXTURE_CREDITS,
+    Kind.REMESH: catalog.REMESH_CREDITS,
+    Kind.RIGGING: catalog.RIGGING_CREDITS,
+    Kind.ANIMATION: catalog.ANIMATION_CREDITS,
+}
 
 
 def _get(request: Any, name: str) -> Any:
@@ -28,18 +35,32 @@ def _get(request: Any, name: str) -> Any:
     return getattr(request, name, None)
 
 
+def _per_image(prices: dict[str, int], request: Any) -> int:
+    per_image = prices.get(_get(request, "ai_model"), max(prices.values()))
+    return per_image * (MULTI_VIEW_IMAGES if _get(request, "generate_multi_view") else 1)
+
+
+def _mesh(request: Any) -> tuple[int, int]:
+    return IMAGE_TO_3D.get(_get(request, "ai_model") or catalog.DEFAULT_MESH_MODEL, IMAGE_TO_3D["latest"])
+
+
 def estimate_credits(kind: Kind | str, request: Any = None) -> int:
-    """Credits the request is expected to cost (``request``: a request model or payload dict)."""
+    """Credits the request is expected to cost (``request``: a request model or payload dict).
+
+    A text-to-3d request is priced by its ``mode`` (a preview when none is given).
+    """
     kind = Kind.parse(kind)
     if kind is Kind.IMAGE_TO_IMAGE:
-        model = _get(request, "ai_model")
-        per_image = IMAGE_TO_IMAGE_PER_IMAGE.get(model, max(IMAGE_TO_IMAGE_PER_IMAGE.values()))
-        images = MULTI_VIEW_IMAGES if _get(request, "generate_multi_view") else 1
-        return per_image * images
-    if kind is Kind.IMAGE_TO_3D:
-        model = _get(request, "ai_model") or "latest"
-        plain, textured = IMAGE_TO_3D.get(model, IMAGE_TO_3D["latest"])
+        return _per_image(IMAGE_TO_IMAGE_PER_IMAGE, request)
+    if kind is Kind.TEXT_TO_IMAGE:
+        return _per_image(TEXT_TO_IMAGE_PER_IMAGE, request)
+    if kind in (Kind.IMAGE_TO_3D, Kind.MULTI_IMAGE_TO_3D):
+        plain, textured = _mesh(request)
         return plain if _get(request, "should_texture") is False else textured
-    if kind is Kind.RETEXTURE:
-        return RETEXTURE
-    return REMESH
+    if kind is Kind.TEXT_TO_3D:
+        if _get(request, "mode") == "refine":
+            return catalog.TEXT_TO_3D_REFINE_CREDITS
+        if _get(request, "model_type") == "lowpoly":  # lowpoly ignores ai_model
+            return catalog.TEXT_TO_3D_LOWPOLY_CREDITS
+        return _mesh(request)[0]  # a preview is an untextured mesh: 20 on Meshy 6, 5 on older models
+    return FLAT[kind]

@@ -6,12 +6,17 @@ engine looks for it with patience (:class:`DoubtPolicy`), and each look
 (:func:`look`) lists the kind's tasks newest first, paging back past the
 create's time window, and keeps a task only if it provably belongs to the job:
 
-- it is of the job's kind and no journal record of another job claims it;
+- it is of the job's kind (and stage: a refine never adopts a preview) and no
+  journal record of another job claims it;
 - its ``created_at``, placed on our clock with the server's clock offset
   (``Date`` headers), falls inside the create call's start and end with a few
   seconds of slack (a wide window only when the server sent no ``Date``);
-- every request field it echoes back (prompts, ``ai_model``, ``input_task_id``,
-  URL inputs) equals what the job sent.
+- every request field it echoes back (prompts, ``ai_model``, the chained task
+  ids, ``action_id``, URL inputs) equals what the job sent.
+
+Kinds Meshy lists no tasks of (rigging, animation) cannot be looked for: such a
+job ends ``unresolved`` at once, with a sentence telling the user to look in
+their Meshy history before running it again (never created again by itself).
 
 Other jobs of the same journal whose own create is unsettled are *rivals*: a
 candidate one of them could own (same window, same echo) is not taken while
@@ -33,12 +38,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import notices
 from .errors import MeshyError
 from .journal import JobState, Journal
+from .kinds import Kind, type_fits
+from .models import task_type_of
 from .tasks import Task
 
-#: Request fields the task object echoes verbatim (URL inputs only when sent as http(s) URLs).
-ECHOED = ("prompt", "texture_prompt", "text_style_prompt", "ai_model", "input_task_id", "model_url", "image_url")
+#: Request fields the task object echoes verbatim (URL inputs only when sent as http(s) URLs); a field the
+#: task does not echo proves nothing, so a kind that echoes less is only looked for less strictly.
+ECHOED = ("prompt", "texture_prompt", "text_style_prompt", "ai_model", "input_task_id", "preview_task_id",
+          "rig_task_id", "action_id", "model_url", "image_url")
 URL_INPUTS = frozenset({"model_url", "image_url"})
 MODEL_ALIASES = {"latest": "meshy-6"}
 INLINE = "<inline data>"
@@ -96,7 +106,8 @@ class Window:
 
 @dataclass
 class Verdict:
-    """The result of one look: ``found`` (claimed), ``none_yet``, ``not_created`` or ``unresolved``."""
+    """The result of one look: ``found`` (claimed), ``none_yet``, ``not_created``, ``unresolved``, or
+    ``unlistable`` (the kind's tasks cannot be listed: nothing will ever be found)."""
 
     outcome: str
     task_id: str | None = None
@@ -125,6 +136,10 @@ def echo_matches(task: dict[str, Any], request: dict[str, Any] | None) -> bool:
         if key in URL_INPUTS and not (isinstance(sent, str) and sent.startswith(("http://", "https://"))):
             continue  # a file or data URI: Meshy stores its own copy
         echoed = task.get(key)
+        if isinstance(sent, int) and not isinstance(sent, bool):  # action_id: 5 and "5" are one id
+            if isinstance(echoed, bool) or str(echoed).strip() != str(sent):
+                return False
+            continue
         if not isinstance(sent, str) or not isinstance(echoed, str):
             return False
         if key == "ai_model":
@@ -212,6 +227,8 @@ def look(
     looks again later.
     """
     now = time.time() if now is None else now
+    if not Kind.parse(kind).listable:
+        return Verdict("unlistable")
     slack = policy.slack if clock_known(client) else policy.wide_slack
     tasks, covered = list_window(client, kind, window.start - slack, policy)
     slack = policy.slack if clock_known(client) else policy.wide_slack  # the listing brought a Date header
@@ -223,12 +240,13 @@ def look(
         if own:  # claimed earlier (a crash or close came before `created` was written)
             return Verdict("found", own[0], own, covered)
         request_ = request if request is not None else jobs.get(job_id, {}).get("request")
+        expected = task_type_of(kind, request_)
         candidates: list[tuple[Task, float]] = []
         for task in tasks:
             when = our_time(task, offset)
             if when is None or not window.start - slack <= when <= window.end + slack:
                 continue
-            if task.type not in (None, "", kind) or task.id in claims:
+            if not type_fits(kind, task.type, expected) or task.id in claims:
                 continue
             if echo_matches(task.raw, request_):
                 candidates.append((task, when))
@@ -328,6 +346,9 @@ def resolve_creating(client: Any, journal: Journal, policy: DoubtPolicy | None =
         if verdict.outcome == "found":
             journal.record(job_id, JobState.CREATED, durable=True, task_id=verdict.task_id, reconciled=True)
             outcome[job_id] = JobState.CREATED
+        elif verdict.outcome == "unlistable":
+            journal.record(job_id, JobState.UNRESOLVED, durable=True, message=notices.unlistable(kind))
+            outcome[job_id] = JobState.UNRESOLVED
         elif verdict.outcome == "unresolved":
             journal.record(job_id, JobState.UNRESOLVED, durable=True,
                            message=unresolved_message(verdict.candidates), candidates=verdict.candidates)

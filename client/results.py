@@ -23,7 +23,7 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 from .errors import MeshyError
-from .models import Kind
+from .kinds import Kind
 from .names import safe_filename
 from .tasks import Task
 
@@ -39,7 +39,30 @@ FILE_SUFFIXES = frozenset(MODEL_SUFFIXES.values()) | frozenset(IMAGE_SUFFIXES) |
 #: a server key usable in a file name: short, plain, starting with a letter or digit
 PLAIN_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
 #: names this module gives itself: a texture key must not take one of them
-_OWN_NAMES = re.compile(r"^(model(_.*)?|thumbnail|image_\d+|task)$", re.IGNORECASE)
+_OWN_NAMES = re.compile(r"^(model(_.*)?|(alpha_)?thumbnail(_.*)?|image_\d+|task|character(_.*)?|walking(_.*)?|"
+                        r"running(_.*)?|animation(_.*)?|processed(_.*)?)$", re.IGNORECASE)
+#: outputs whose download may fail without failing the job: previews, not results
+OPTIONAL = re.compile(r"^(alpha_)?thumbnail(_.*)?$")
+
+#: Rigging's and animation's files: output -> (our name, our file name, the API's field). The clip
+#: fields sit in ``basic_animations``; every field is read under ``result`` or at the top level.
+RESULT_FILES: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "rig": (("character", "character.glb", "rigged_character_glb_url"),),
+    "rig_fbx": (("character_fbx", "character.fbx", "rigged_character_fbx_url"),),
+    "clips": (("walking", "walking.glb", "walking_glb_url"), ("running", "running.glb", "running_glb_url")),
+    "clips_fbx": (("walking_fbx", "walking.fbx", "walking_fbx_url"), ("running_fbx", "running.fbx", "running_fbx_url")),
+    "clips_armature": (("walking_armature", "walking_armature.glb", "walking_armature_glb_url"),
+                       ("running_armature", "running_armature.glb", "running_armature_glb_url")),
+    "animation": (("animation", "animation.glb", "animation_glb_url"),),
+    "animation_fbx": (("animation_fbx", "animation.fbx", "animation_fbx_url"),),
+    "processed": (("processed_usdz", "processed.usdz", "processed_usdz_url"),
+                  ("processed_armature_fbx", "processed_armature.fbx", "processed_armature_fbx_url"),
+                  ("processed_fps_fbx", "processed_fps.fbx", "processed_animation_fps_fbx_url")),
+}
+#: outputs a finished task must have: without them the job fails with this sentence
+REQUIRED = {"glb": ("model", "Meshy returned no GLB model for this task"),
+            "rig": ("character", "Meshy returned no rigged character for this task"),
+            "animation": ("animation", "Meshy returned no animation for this task")}
 MAX_FOLDER = 100
 
 
@@ -55,6 +78,11 @@ class Output:
     filename: str
     url: str
     pick: Callable[[Task], str | None]
+
+    @property
+    def optional(self) -> bool:
+        """A preview image: a failed download is a warning, not a failed job."""
+        return bool(OPTIONAL.match(self.name))
 
 
 def task_folder_name(task_id: str) -> str:
@@ -93,8 +121,14 @@ def _plain(key: object) -> bool:
 
 
 def plan_outputs(task: Task, outputs: Iterable[str]) -> list[Output]:
-    """The files to download for ``outputs``, each under a name of ours; odd server keys are skipped."""
+    """The files to download for ``outputs``, each under a name of ours; odd server keys are skipped.
+
+    Outputs: ``glb`` (``model.glb``), ``models`` (every format), ``textures``, ``images``,
+    ``thumbnail``, ``alpha_thumbnail``, ``thumbnails`` (the multi-view set), and rigging's and
+    animation's files (:data:`RESULT_FILES`). One a task does not have is left out.
+    """
     wanted: list[tuple[str, str, Callable[[Task], str | None]]] = []  # name, suffix rule, pick
+    fixed: dict[str, str] = {}  # name -> file name, for the outputs whose file name is ours outright
     for output in outputs:
         if output == "glb":
             wanted.append(("model", "glb", lambda t: (t.model_urls or {}).get("glb")))
@@ -116,6 +150,18 @@ def plan_outputs(task: Task, outputs: Iterable[str]) -> list[Output]:
                 wanted.append((f"image_{i}", "image", lambda t, i=i: _nth(t.image_urls, i)))
         elif output == "thumbnail":
             wanted.append(("thumbnail", "image", lambda t: t.thumbnail_url))
+        elif output == "alpha_thumbnail":
+            wanted.append(("alpha_thumbnail", "image", lambda t: t.alpha_thumbnail_url))
+        elif output == "thumbnails":
+            for view in task.thumbnail_urls or {}:
+                if not _plain(view):
+                    log.warning("skipped a thumbnail with an unusable name from task %s: %r", task.id, view[:60])
+                    continue
+                wanted.append((f"thumbnail_{view}", "image", lambda t, v=view: (t.thumbnail_urls or {}).get(v)))
+        elif output in RESULT_FILES:
+            for name, filename, api_name in RESULT_FILES[output]:
+                fixed[name] = filename
+                wanted.append((name, "fixed", lambda t, f=api_name: t.result_url(f)))
     result: list[Output] = []
     seen: set[str] = set()
     for name, rule, pick in wanted:
@@ -123,7 +169,8 @@ def plan_outputs(task: Task, outputs: Iterable[str]) -> list[Output]:
         if not isinstance(url, str) or not url or name.lower() in seen:
             continue
         seen.add(name.lower())
-        result.append(Output(name, name + _suffix_for(rule, url), url, pick))
+        filename = fixed[name] if rule == "fixed" else name + _suffix_for(rule, url)
+        result.append(Output(name, filename, url, pick))
     return result
 
 
@@ -185,8 +232,9 @@ def download_outputs(
     folder.mkdir(parents=True, exist_ok=True)
     outputs = tuple(outputs)
     planned = plan_outputs(task, outputs)
-    if "glb" in outputs and not any(o.name == "model" for o in planned):
-        raise NoResult("Meshy returned no GLB model for this task")
+    for output, (name, missing) in REQUIRED.items():
+        if output in outputs and not any(o.name == name for o in planned):
+            raise NoResult(missing)
     if "images" in outputs and not any(o.name.startswith("image_") for o in planned):
         raise NoResult("Meshy returned no images for this task")
     files: dict[str, str] = {}
@@ -199,8 +247,8 @@ def download_outputs(
         try:
             client.download(out.url, dest, refresh=refresher(out.pick))
         except MeshyError:
-            if out.name == "thumbnail":
-                log.warning("thumbnail of %s not downloaded", task.id)
+            if out.optional:
+                log.warning("%s of %s not downloaded", out.name, task.id)
                 continue
             raise
         files[out.name] = dest.name

@@ -2,6 +2,11 @@
 
 Meshy adds fields over time and the stream sends partial objects, so a Task
 keeps everything it was given in ``raw`` and only interprets what it knows.
+
+Rigging and animation results are documented under ``result`` (``result.
+rigged_character_glb_url``, ``result.basic_animations.walking_glb_url``);
+whether they sit there or at the top level of the task object is
+unconfirmed, so both are read, ``result`` first.
 """
 
 from __future__ import annotations
@@ -46,6 +51,45 @@ def _str_or_none(value: Any) -> str | None:
     if value is None:
         return None
     return value if isinstance(value, str) else str(value)
+
+
+def _url(value: Any) -> str | None:
+    """A result URL: a non-empty string, else None (Meshy sends "" for a file it did not make)."""
+    return value if isinstance(value, str) and value else None
+
+
+def _urls(value: Any) -> dict[str, str]:
+    """A dict of name -> URL, keeping only string names with non-empty string URLs."""
+    if not isinstance(value, dict):
+        return {}
+    return {k: v for k, v in value.items() if isinstance(k, str) and isinstance(v, str) and v}
+
+
+def _thumbnails(value: Any) -> dict[str, str]:
+    if isinstance(value, list):
+        return {str(i): v for i, v in enumerate(value) if isinstance(v, str) and v}
+    return _urls(value)
+
+
+#: rigging's and animation's result URLs (under ``result`` or at the top level)
+RIG_FIELDS = ("rigged_character_glb_url", "rigged_character_fbx_url")
+ANIMATION_FIELDS = ("animation_glb_url", "animation_fbx_url", "processed_usdz_url", "processed_armature_fbx_url",
+                    "processed_animation_fps_fbx_url")
+
+
+def result_value(data: dict, name: str) -> Any:
+    """``data["result"][name]`` when the task has a ``result`` object holding it, else ``data[name]``."""
+    nested = data.get("result")
+    if isinstance(nested, dict) and nested.get(name) not in (None, ""):
+        return nested[name]
+    return data.get(name)
+
+
+def _basic_animations(data: dict) -> dict[str, str]:
+    """``basic_animations`` from under ``result`` and the top level (``result`` wins per entry)."""
+    nested = data.get("result")
+    inner = _urls(nested.get("basic_animations")) if isinstance(nested, dict) else {}
+    return {**_urls(data.get("basic_animations")), **inner}
 
 
 @dataclass
@@ -99,6 +143,19 @@ class Task:
     image_urls: list = field(default_factory=list)
     thumbnail_url: str | None = None
     alpha_thumbnail_url: str | None = None
+    #: multi_view_thumbnails: view name (``front``...) -> URL; a list from the server is keyed by position
+    thumbnail_urls: dict = field(default_factory=dict)
+    #: rigging (read under ``result`` or at the top level)
+    rigged_character_glb_url: str | None = None
+    rigged_character_fbx_url: str | None = None
+    #: rigging: ``walking_glb_url``, ``walking_fbx_url``, ``walking_armature_glb_url``, the same for running
+    basic_animations: dict = field(default_factory=dict)
+    #: animation (read under ``result`` or at the top level)
+    animation_glb_url: str | None = None
+    animation_fbx_url: str | None = None
+    processed_usdz_url: str | None = None
+    processed_armature_fbx_url: str | None = None
+    processed_animation_fps_fbx_url: str | None = None
     raw: dict = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -134,8 +191,17 @@ class Task:
             else [],
             thumbnail_url=_str_or_none(data.get("thumbnail_url")) or None,
             alpha_thumbnail_url=_str_or_none(data.get("alpha_thumbnail_url")) or None,
+            thumbnail_urls=_thumbnails(data.get("thumbnail_urls")),
+            basic_animations=_basic_animations(data),
+            **{name: _url(result_value(data, name)) for name in RIG_FIELDS + ANIMATION_FIELDS},
             raw=copy.deepcopy(data),
         )
+
+    def result_url(self, name: str) -> str | None:
+        """A rigging or animation result URL by its API name (``walking_glb_url`` too), wherever it sits."""
+        if name in self.basic_animations:
+            return self.basic_animations[name]
+        return _url(result_value(self.raw, name))
 
     def to_json(self) -> dict:
         """The task object as Meshy sent it (a copy), for ``task.json`` and journals."""

@@ -54,9 +54,9 @@ class FileInput:
         return fi
 
     @classmethod
-    def image(cls, path: str | os.PathLike, *, max_side: int = DEFAULT_MAX_IMAGE_SIDE) -> FileInput:
-        """An image, normalised to an 8-bit JPEG or PNG no larger than ``max_side``."""
-        out_path, mime = normalize_image(_fspath(path, "image"), max_side=max_side)
+    def image(cls, path: str | os.PathLike, *, max_side: int = DEFAULT_MAX_IMAGE_SIDE, png: bool = False) -> FileInput:
+        """An image, normalised to an 8-bit JPEG or PNG (``png``: always PNG) no larger than ``max_side``."""
+        out_path, mime = normalize_image(_fspath(path, "image"), max_side=max_side, png=png)
         return cls(out_path, mime)
 
     @property

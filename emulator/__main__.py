@@ -8,13 +8,13 @@ import sys
 import threading
 from collections.abc import Callable
 
-from .app import LIMITS, SETTING_NAMES, Emulator, Settings, check_keys, check_setting, plain
+from .app import CHOICES, LIMITS, SETTING_NAMES, Emulator, Settings, check_keys, check_setting, plain
 
 
 def _setting(name: str) -> Callable[[str], int | float]:
     """An argparse type for one setting: the same checks (type, range) as POST /_emulator/config."""
 
-    def parse(text: str) -> int | float:
+    def parse(text: str) -> int | float | str:
         try:
             value: int | float = int(text) if LIMITS[name][3] else float(text)
         except ValueError:
@@ -47,7 +47,10 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m emulator", description=__doc__)
     ap.add_argument("--port", type=_port, default=0, help="0 picks a free port")
     ap.add_argument("--key", type=_key, action="append", default=[], help="extra accepted API key")
-    for name in SETTING_NAMES:
+    for name in CHOICES:
+        ap.add_argument(f"--{name.replace('_', '-')}", dest=name, choices=CHOICES[name], default=getattr(d, name),
+                        help=f"one of {', '.join(CHOICES[name])} (default {getattr(d, name)})")
+    for name in LIMITS:
         unit, low, high, _whole = LIMITS[name]
         ap.add_argument(f"--{name.replace('_', '-')}", dest=name, type=_setting(name), default=getattr(d, name),
                         metavar="N", help=f"{unit}, {plain(low)} to {plain(high)} (default {plain(getattr(d, name))})")

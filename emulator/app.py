@@ -30,9 +30,14 @@ class Settings:
     keepalive_seconds: float = 0.5  # SSE ": keep-alive" comment after this much silence
     stream_interval: float = 0.02  # how often a stream looks at its task
     body_timeout: float = 30.0  # a request body must arrive within this (then 408 and close)
+    # Where rigging and animation tasks put their result URLs (unconfirmed in the contract):
+    # "result" nests them under `result` (what public clients read), "top" puts them on the task object.
+    result_nesting: str = "result"
 
 
 SETTING_NAMES = tuple(Settings.__dataclass_fields__)
+#: Settings that take one of a few words instead of a number.
+CHOICES: dict[str, tuple[str, ...]] = {"result_nesting": ("result", "top")}
 
 #: Each setting's unit and range (low, high, whole numbers only): a real server refuses the rest.
 LIMITS: dict[str, tuple[str, float, float, bool]] = {
@@ -53,8 +58,13 @@ def plain(number: float) -> str:
     return str(int(number)) if float(number).is_integer() else f"{number:g}"
 
 
-def check_setting(name: str, value: Any) -> int | float:
+def check_setting(name: str, value: Any) -> int | float | str:
     """The value to store for ``name``, or ValueError with one sentence (unknown name, wrong type, range)."""
+    if name in CHOICES:
+        if not isinstance(value, str) or value not in CHOICES[name]:
+            shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
+            raise ValueError(f"{name} must be one of {', '.join(CHOICES[name])}; got {shown}.")
+        return value
     if name not in LIMITS:
         raise ValueError(f"Unknown setting {str(name)[:60]!r}; the settings are {', '.join(SETTING_NAMES)}, keys.")
     unit, low, high, whole = LIMITS[name]
@@ -188,10 +198,12 @@ class Emulator:
             self._log.clear()
 
     def create_count(self, kind: str | None = None) -> int:
-        """How many POSTs created a task (of `kind`, or of any kind)."""
+        """How many POSTs created a task (of `kind`, or a task `type` such as "text-to-3d-refine", or of any kind)."""
         with self.store.lock:
             counts = self.store.created_by_kind
-            return sum(counts.values()) if kind is None else counts.get(str(kind), 0)
+            if kind is None:
+                return sum(counts.values())
+            return counts.get(str(kind)) or self.store.created_by_type.get(str(kind), 0)
 
     def stats(self) -> dict[str, Any]:
         with self.store.lock:

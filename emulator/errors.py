@@ -15,3 +15,13 @@ class HttpError(Exception):
 
 def bad_request(message: str) -> HttpError:
     return HttpError(400, message)
+
+
+class TaskFailure(Exception):
+    """Production could not make the outputs: the task ends FAILED with this `task_error` (and a refund)."""
+
+    def __init__(self, message: str, code: str = "processing_failed", error_type: str = "server_error") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.error_type = error_type

@@ -35,11 +35,14 @@ class Result:
 
 
 def produce(spec: Spec) -> Result:
-    return {"image-to-image": _image_to_image, "image-to-3d": _image_to_3d,
-            "retexture": _retexture, "remesh": _remesh}[spec.kind](spec)
+    from . import producers_more  # the other kinds build on the helpers here
+
+    seeds = {"image-to-image": _image_to_image, "image-to-3d": _image_to_3d, "retexture": _retexture,
+             "remesh": _remesh}
+    return (seeds.get(spec.kind) or producers_more.PRODUCERS[spec.kind])(spec)
 
 
-def _deliver(model: mdl.Model, spec: Spec, files: dict[str, bytes], fields: dict[str, Any]) -> list[str]:
+def deliver(model: mdl.Model, spec: Spec, files: dict[str, bytes], fields: dict[str, Any]) -> list[str]:
     """Write every requested format and the texture maps; fill model_urls and texture_urls."""
     out, later = mdl.export(model, spec.params["target_formats"], blender_now=spec.formats_given)
     files.update(out)
@@ -54,20 +57,21 @@ def _deliver(model: mdl.Model, spec: Spec, files: dict[str, bytes], fields: dict
     return later
 
 
-def _thumbs(model: mdl.Model, files: dict[str, bytes], fields: dict[str, Any], alpha: bool) -> None:
+def thumbs(model: mdl.Model, files: dict[str, bytes], fields: dict[str, Any], alpha: bool,
+           turn: tuple[float, float] = (0.0, 0.0)) -> None:
     mesh = model.poly.to_trimesh()
     color = (190, 170, 150)
     if model.textured and model.maps:
         small = model.maps["base_color"].convert("RGB").resize((16, 16))
         color = tuple(int(c) for c in np.asarray(small, dtype=np.float64).reshape(-1, 3).mean(axis=0))
-    files["preview.png"] = textures.png_bytes(render.thumbnail(mesh, color=color))
+    files["preview.png"] = textures.png_bytes(render.thumbnail(mesh, color=color, turn=turn))
     fields["thumbnail_url"] = "preview.png"
     if alpha:
-        files["preview_alpha.png"] = textures.png_bytes(render.thumbnail(mesh, alpha=True, color=color))
+        files["preview_alpha.png"] = textures.png_bytes(render.thumbnail(mesh, alpha=True, color=color, turn=turn))
         fields["alpha_thumbnail_url"] = "preview_alpha.png"
 
 
-def _retopologise(mesh: trimesh.Trimesh, topology: str, target: int) -> PolyMesh:
+def retopologise(mesh: trimesh.Trimesh, topology: str, target: int) -> PolyMesh:
     if topology == "quad":
         return retopo.quad_remesh(mesh, target)
     return PolyMesh.from_trimesh(retopo.triangle_remesh(mesh, target))
@@ -81,7 +85,7 @@ def _remesh(spec: Spec) -> Result:
         poly = PolyMesh.from_trimesh(source, uv)
     else:
         target = meshes.target_for(source, p["target_polycount"], p["decimation_mode"])
-        poly = _retopologise(source, p["topology"], target)
+        poly = retopologise(source, p["topology"], target)
         if uv is not None and maps:  # the textures stay: the new surface reads the old UVs
             poly.uv = transfer.transfer_uv(source, uv, poly)
         origin = p["origin_at"] or ("bottom" if (p["auto_size"] or p["resize_height"]
@@ -92,12 +96,12 @@ def _remesh(spec: Spec) -> Result:
     model = mdl.Model(poly, maps if poly.uv is not None else None)
     files: dict[str, bytes] = {}
     fields: dict[str, Any] = {}
-    later = _deliver(model, spec, files, fields)
-    _thumbs(model, files, fields, p["alpha_thumbnail"])
+    later = deliver(model, spec, files, fields)
+    thumbs(model, files, fields, p["alpha_thumbnail"])
     return Result(files, fields, model, later)
 
 
-def _style(spec: Spec) -> style.Style:
+def style_of(spec: Spec) -> style.Style:
     """The prompt's words or the style image's colours (retexture: the image wins; image-to-3d: the prompt)."""
     prompt = spec.params.get("text_style_prompt") or spec.params.get("texture_prompt") or ""
     if spec.style_image is not None and (spec.kind == "retexture" or not prompt):
@@ -117,15 +121,15 @@ def _retexture(spec: Spec) -> Result:
         poly = PolyMesh.from_trimesh(mesh, meshes.existing_uv(mesh))
     if not (p["enable_original_uv"] and poly.uv is not None):
         poly.uv = meshes.unwrap_seam(meshes.spherical_uv(poly.vertices)[poly.corners], poly.sizes)
-    look = _style(spec)
+    look = style_of(spec)
     emission = p["enable_pbr"] and p["ai_model"] != "meshy-5"
     maps = textures.make_maps(look, pbr=p["enable_pbr"], emission=emission, size=TEX_SIZE,
                               base_size=HD_SIZE if p["hd_texture"] else BASE_SIZE)
     model = mdl.Model(poly, maps)
     files: dict[str, bytes] = {}
     fields: dict[str, Any] = {}
-    later = _deliver(model, spec, files, fields)
-    _thumbs(model, files, fields, p["alpha_thumbnail"])
+    later = deliver(model, spec, files, fields)
+    thumbs(model, files, fields, p["alpha_thumbnail"])
     return Result(files, fields, model, later)
 
 
@@ -140,13 +144,13 @@ def _image_to_3d(spec: Spec) -> Result:
         if p["save_pre_remeshed_model"] and not lowpoly:
             files["pre_remeshed_model.glb"] = mdl.Model(poly).glb_mesh().export(file_type="glb")
         target = 1000 if lowpoly else meshes.target_for(mesh, p["target_polycount"], p["decimation_mode"])
-        poly = _retopologise(mesh, "triangle" if lowpoly else p["topology"], target)
+        poly = retopologise(mesh, "triangle" if lowpoly else p["topology"], target)
         poly.uv = planar_uv(poly.vertices)[poly.corners]
     if p["auto_size"]:
         poly.vertices = meshes.resized(poly.vertices, height=1.0, origin_at=p["origin_at"] or "bottom")
     maps = None
     if p["should_texture"]:
-        look = _style(spec)
+        look = style_of(spec)
         base = image.convert("RGB")
         if p["texture_prompt"] or spec.style_image is not None:
             base = Image.blend(base, Image.new("RGB", base.size, look.base), 0.3)
@@ -155,10 +159,10 @@ def _image_to_3d(spec: Spec) -> Result:
                                   size=TEX_SIZE, base_size=size, base=base)
     model = mdl.Model(poly, maps)
     fields: dict[str, Any] = {}
-    later = _deliver(model, spec, files, fields)
+    later = deliver(model, spec, files, fields)
     if "pre_remeshed_model.glb" in files:
         fields["model_urls"]["pre_remeshed_glb"] = "pre_remeshed_model.glb"
-    _thumbs(mdl.Model(poly), files, fields, False)
+    thumbs(mdl.Model(poly), files, fields, False)
     return Result(files, fields, model, later)
 
 

@@ -13,16 +13,19 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from .body import BodyError, read_body
 from .errors import HttpError
 from .faults import Fault
-from .validation import KINDS, validate
+from .kinds import BY_NAME, TABLE, path_of
+from .validation import validate
 
 if TYPE_CHECKING:
     from .app import Emulator
 
 API = "/openapi/v1"
-_TASK_PATH = re.compile(rf"^{API}/({'|'.join(KINDS)})(?:/([^/]+))?(/stream)?$")
+_KIND_OF_PATH = {k.path: k.name for k in TABLE}
+_TASK_PATH = re.compile(rf"^({'|'.join(re.escape(k.path) for k in TABLE)})(?:/([^/]+))?(/stream)?$")
 _FILE_PATH = re.compile(r"^/_files/([^/]+)/([^/]+)$")
 CONTENT_TYPES = {"png": "image/png", "glb": "model/gltf-binary", "obj": "text/plain",
-                 "mtl": "text/plain", "stl": "model/stl", "jpg": "image/jpeg"}
+                 "mtl": "text/plain", "stl": "model/stl", "jpg": "image/jpeg", "fbx": "application/octet-stream",
+                 "usdz": "model/vnd.usdz+zip", "blend": "application/x-blender", "3mf": "model/3mf"}
 
 
 class _Reset(Exception):
@@ -191,6 +194,11 @@ class Handler(BaseHTTPRequestHandler):
         if brief or obj.get("status") != "SUCCEEDED":
             return obj
         for rule in emu.faults.take("view", "GET", path):
+            if task.kind in ("rigging", "animations"):  # their URLs: under `result`, or at the top
+                nest = obj["result"] if isinstance(obj.get("result"), dict) else obj
+                url = next((v for v in nest.values() if isinstance(v, str) and v.startswith("http")), "")
+                nest.update({key: url for key in rule.keys})
+                continue
             models = obj.setdefault("model_urls", {})
             textures = obj.setdefault("texture_urls", [])
             if not textures:
@@ -232,10 +240,13 @@ class Handler(BaseHTTPRequestHandler):
         if not match:
             raise HttpError(404, f"No such endpoint: {method} {path}.")
         self._auth()
-        kind, task_id, stream = match.group(1), match.group(2), match.group(3)
+        kind, task_id, stream = _KIND_OF_PATH[match.group(1)], match.group(2), match.group(3)
         if task_id is None:
             if method == "POST":
                 return self._create(kind)
+            if method == "GET" and not BY_NAME[kind].listed:
+                raise HttpError(405, f"Listing is not part of Meshy's {kind} API: GET each task by its id.",
+                                {"Allow": "POST"})
             if method == "GET":
                 return self._list(kind)
         elif stream:
@@ -264,7 +275,7 @@ class Handler(BaseHTTPRequestHandler):
             raise HttpError(400, "The request body is not valid JSON.") from None
         spec = validate(kind, body, emu.store.lookup)
         fail = None
-        rules = emu.faults.take("create", "POST", f"{API}/{kind}")
+        rules = emu.faults.take("create", "POST", path_of(kind))
         failing = [r for r in rules if r.action == "fail_task"]
         if failing:
             rule = failing[0]
@@ -297,7 +308,7 @@ class Handler(BaseHTTPRequestHandler):
         everything = emu.store.listing(kind, 1, 1 << 30, sort_by == "-created_at")
         visible = [t for t in everything if not emu.faults.hidden(t.id)]
         tasks = visible[(page_num - 1) * page_size:page_num * page_size]
-        self._json(200, [self._view(t, f"{API}/{kind}") for t in tasks])
+        self._json(200, [self._view(t, path_of(kind)) for t in tasks])
 
     def _stream(self, kind: str, task_id: str, path: str) -> None:
         emu = self.server.emulator

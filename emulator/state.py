@@ -12,14 +12,20 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import HttpError
+from .errors import HttpError, TaskFailure
+from .kinds import BY_NAME
 from .outputs import model as mdl
 from .outputs.textures import png_bytes
 from .producers import produce
 from .validation import Spec
 
 TERMINAL = ("SUCCEEDED", "FAILED", "CANCELED")
-URL_FIELDS = ("model_urls", "texture_urls", "image_urls", "thumbnail_url", "alpha_thumbnail_url")
+URL_FIELDS = ("model_urls", "texture_urls", "image_urls", "thumbnail_url", "alpha_thumbnail_url", "thumbnail_urls",
+              "result")
+NESTED = ("rigging", "animations")  # kinds whose result URLs sit under `result` (or at the top: result_nesting)
+STYLE_URL = {"image-to-3d": "texture_image_url", "multi-image-to-3d": "texture_image_url",
+             "text-to-3d": "texture_image_url", "retexture": "image_style_url"}
+ECHOED = ("ai_model", "prompt", "texture_prompt", "text_style_prompt", "preview_task_id")
 STYLE_FILE = "style.png"
 RESULT_LIFETIME_MS = 3 * 24 * 3600 * 1000
 
@@ -35,6 +41,7 @@ class Task:
     id: str
     kind: str
     params: dict[str, Any]
+    type: str  # the task object's `type`: the kind's, or text-to-3d-preview/-refine
     cost: int
     created: float
     pending_seconds: float
@@ -89,6 +96,7 @@ class Store:
         self._hits: deque[float] = deque()
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="emulator-work")
         self.created_by_kind: dict[str, int] = {}
+        self.created_by_type: dict[str, int] = {}  # text-to-3d-preview, text-to-3d-refine, ...
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -138,13 +146,15 @@ class Store:
                                      "finish.", {"Retry-After": str(wait)})
             s.balance -= spec.cost
             self._seq += 1
-            task = Task(id=str(uuid.uuid4()), kind=spec.kind, params=spec.params, cost=spec.cost,
+            task = Task(id=str(uuid.uuid4()), kind=spec.kind, params=spec.params,
+                        type=spec.task_type or BY_NAME[spec.kind].task_type, cost=spec.cost,
                         created=t, pending_seconds=s.pending_seconds, run_seconds=s.run_seconds,
                         fail=fail, seq=self._seq)
             if spec.style_image is not None:
                 task.files[STYLE_FILE] = png_bytes(spec.style_image)
             self.tasks[task.id] = task
             self.created_by_kind[spec.kind] = self.created_by_kind.get(spec.kind, 0) + 1
+            self.created_by_type[task.type] = self.created_by_type.get(task.type, 0) + 1
         if fail is None:
             self._pool.submit(self._work, task, spec)
         return task
@@ -155,6 +165,9 @@ class Store:
             result = produce(spec)
             files, fields, model, later = result.files, result.fields, result.model, result.later
             error = None
+        except TaskFailure as exc:  # the work cannot be done (no Blender for rigging...): its own sentence
+            files, fields = {}, {}
+            error = {"message": exc.message, "type": exc.error_type, "code": exc.code}
         except Exception as exc:  # noqa: BLE001 - any production bug becomes a FAILED task
             files, fields = {}, {}
             message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
@@ -227,7 +240,7 @@ class Store:
         started = task.created + task.pending_seconds if status != "PENDING" else 0
         finished = task.finished_at(status) if status in TERMINAL else 0
         obj: dict[str, Any] = {
-            "id": task.id, "type": task.kind, "status": status, "progress": progress,
+            "id": task.id, "type": task.type, "status": status, "progress": progress,
             "created_at": now_ms(task.created), "started_at": now_ms(started) if started else 0,
             "finished_at": now_ms(finished) if finished else 0,
             "expires_at": now_ms(task.created) + RESULT_LIFETIME_MS,
@@ -235,18 +248,19 @@ class Store:
             "task_error": {"message": ""},
             "consumed_credits": 0 if status == "FAILED" else task.cost,
         }
-        for key in ("ai_model", "prompt", "texture_prompt", "text_style_prompt"):
+        for key in ECHOED:
             if key in task.params and task.params[key] is not None:
                 obj[key] = task.params[key]
-        if task.kind in ("image-to-3d", "retexture") and STYLE_FILE in task.files:
-            obj["texture_image_url" if task.kind == "image-to-3d" else "image_style_url"] = \
-                sign(task, STYLE_FILE)
+        if task.kind in STYLE_URL and STYLE_FILE in task.files:
+            obj[STYLE_URL[task.kind]] = sign(task, STYLE_FILE)
         if status == "FAILED":
             obj["task_error"] = dict(task.error or task.fail or {"message": "Task failed."})
         if status == "SUCCEEDED":
             for key, value in task.fields.items():
                 obj[key] = _signed(value, lambda name: sign(task, name)) if key in URL_FIELDS \
                     else value
+            if task.kind in NESTED and self.settings.result_nesting == "top" and isinstance(obj.get("result"), dict):
+                obj.update(obj.pop("result"))
         elif streaming and status in ("PENDING", "IN_PROGRESS"):
             obj["task_error"] = None
             obj.update(_empty_results(task))
@@ -255,8 +269,10 @@ class Store:
 
 def _empty_results(task: Task) -> dict[str, Any]:
     """The result fields of an unfinished task, as a real stream shows them: present, empty."""
-    if task.kind == "image-to-image":
+    if task.kind in ("image-to-image", "text-to-image"):
         return {"image_urls": []}
+    if task.kind in NESTED:
+        return {}
     formats = list(task.params.get("target_formats") or [])
     urls = {f: "" for f in formats}
     if "obj" in urls:

@@ -1,4 +1,4 @@
-"""Create-parameter validation for the four kinds, with one clear 400 sentence per mistake."""
+"""Create-parameter validation: the shared checks and the four seed kinds (validation_more.py: the others)."""
 
 from __future__ import annotations
 
@@ -12,22 +12,19 @@ from PIL import Image
 
 from . import convert, inputs
 from .errors import bad_request
+from .kinds import INPUT_KINDS, NAMES
 from .outputs import meshes
 
-KINDS = ("image-to-image", "image-to-3d", "retexture", "remesh")
+KINDS = NAMES
 MAX_PROMPT = 600
 IMAGE_MODELS = {"nano-banana": 3, "nano-banana-2": 6, "nano-banana-pro": 9, "gpt-image-2": 12}
+# Model ids in one place: `latest` is the default; a retired id moves from MESH_MODELS to RETIRED_MODELS.
 MESH_MODELS = ("meshy-5", "meshy-6", "latest")
+RETIRED_MODELS = ("meshy-3", "meshy-4")
 FORMATS_3D = ("glb", "obj", "fbx", "stl", "usdz", "3mf")
 FORMATS_REMESH = ("glb", "fbx", "obj", "usdz", "blend", "stl", "3mf")
 # What a real image-to-3d or retexture answer carries when target_formats is not given.
 DEFAULT_FORMATS_3D = ["glb", "fbx", "obj", "usdz"]
-# Which finished kinds may feed another kind through input_task_id (per the docs).
-INPUT_KINDS = {
-    "image-to-3d": ("image-to-image", "text-to-image"),
-    "retexture": ("image-to-3d", "remesh", "text-to-3d"),
-    "remesh": ("image-to-3d", "retexture", "text-to-3d"),
-}
 
 
 @dataclass
@@ -43,6 +40,9 @@ class Spec:
     source_task: Any = None
     fbx: bytes | None = None  # an FBX upload, read through Blender in the worker
     formats_given: bool = False  # target_formats was sent (else the kind's default list)
+    task_type: str = ""  # the task object's `type` when it is not the kind's (text-to-3d-preview, rig...)
+    glb: bytes | None = None  # rigging: the model; animation: the rigged character
+    texture_png: bytes | None = None  # rigging: texture_image_url
 
     def source_mesh(self) -> trimesh.Trimesh:
         """The model to work on; an FBX upload is read here (seconds), not in the request."""
@@ -68,10 +68,11 @@ def _get(body: dict[str, Any], name: str, typ: str, default: Any = None, *,
         "int": isinstance(value, int) and not isinstance(value, bool),
         "num": isinstance(value, (int, float)) and not isinstance(value, bool),
         "list": isinstance(value, list),
+        "dict": isinstance(value, dict),
     }[typ]
     if not ok:
         names = {"str": "a string", "bool": "a boolean", "int": "an integer", "num": "a number",
-                 "list": "an array"}
+                 "list": "an array", "dict": "an object"}
         raise bad_request(f"{name} must be {names[typ]}.")
     if choices is not None and value not in choices:
         shown = ", ".join(repr(c) if c == "" else str(c) for c in choices)
@@ -130,8 +131,18 @@ def validate(kind: str, body: Any, lookup: Lookup) -> Spec:
     """Check a create body for `kind`; returns a Spec or raises HttpError(400)."""
     if not isinstance(body, dict):
         raise bad_request("The request body must be a JSON object.")
-    return {"image-to-image": _image_to_image, "image-to-3d": _image_to_3d,
-            "retexture": _retexture, "remesh": _remesh}[kind](body, lookup)
+    from . import validation_more  # the other kinds build on the checks here
+
+    seeds = {"image-to-image": _image_to_image, "image-to-3d": _image_to_3d, "retexture": _retexture,
+             "remesh": _remesh}
+    return (seeds.get(kind) or validation_more.VALIDATORS[kind])(body, lookup)
+
+
+def mesh_model(body: dict[str, Any]) -> str:
+    """ai_model of the 3D kinds: `latest` by default, a retired id is a 400 of its own."""
+    if body.get("ai_model") in RETIRED_MODELS:
+        raise bad_request(f"ai_model {body['ai_model']!r} is retired; use one of: {', '.join(MESH_MODELS)}.")
+    return _get(body, "ai_model", "str", "latest", choices=MESH_MODELS)
 
 
 def _image_to_image(body: dict[str, Any], lookup: Lookup) -> Spec:
@@ -158,7 +169,7 @@ def _image_to_image(body: dict[str, Any], lookup: Lookup) -> Spec:
 
 def _common_texture(body: dict[str, Any]) -> dict[str, Any]:
     return {
-        "ai_model": _get(body, "ai_model", "str", "latest", choices=MESH_MODELS),
+        "ai_model": mesh_model(body),
         "enable_pbr": _get(body, "enable_pbr", "bool", False),
         "hd_texture": _get(body, "hd_texture", "bool", False),
         "remove_lighting": _get(body, "remove_lighting", "bool", True),
@@ -173,7 +184,8 @@ def _polycount(body: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _image_to_3d(body: dict[str, Any], lookup: Lookup) -> Spec:
+def image_3d_options(body: dict[str, Any]) -> tuple[dict[str, Any], Image.Image | None]:
+    """Every option image-to-3d and multi-image-to-3d share, and the texture image if one was sent."""
     p: dict[str, Any] = {"model_type": _get(body, "model_type", "str", "standard",
                                             choices=("standard", "lowpoly"))}
     p.update(_common_texture(body))
@@ -195,7 +207,19 @@ def _image_to_3d(body: dict[str, Any], lookup: Lookup) -> Spec:
     style = None
     if body.get("texture_image_url") not in (None, ""):
         style = inputs.load_image(body["texture_image_url"], "texture_image_url")
-    spec = Spec("image-to-3d", p, 0, style_image=style, formats_given=body.get("target_formats") is not None)
+    return p, style
+
+
+def image_3d_cost(p: dict[str, Any]) -> int:
+    if p["ai_model"] == "meshy-5":
+        return 15 if p["should_texture"] else 5
+    return 30 if p["should_texture"] else 20
+
+
+def _image_to_3d(body: dict[str, Any], lookup: Lookup) -> Spec:
+    p, style = image_3d_options(body)
+    spec = Spec("image-to-3d", p, image_3d_cost(p), style_image=style,
+                formats_given=body.get("target_formats") is not None)
     if body.get("input_task_id") not in (None, ""):  # wins over image_url (documented)
         task = _input_task(body["input_task_id"], "image-to-3d", lookup)
         pngs = [n for n in task.files if n.startswith("image_")]
@@ -208,10 +232,6 @@ def _image_to_3d(body: dict[str, Any], lookup: Lookup) -> Spec:
         spec.images = [inputs.load_image(body["image_url"], "image_url")]
     else:
         raise bad_request("One of input_task_id or image_url is required.")
-    if p["ai_model"] == "meshy-5":
-        spec.cost = 15 if p["should_texture"] else 5
-    else:
-        spec.cost = 30 if p["should_texture"] else 20
     return spec
 
 

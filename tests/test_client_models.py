@@ -28,12 +28,19 @@ from client.models import REQUEST_TYPES
 PNG_URI = "data:image/png;base64,iVBORw0KGgo="  # shape only; the emulator tests use real images
 GLB_URI = "data:application/octet-stream;base64,Z2xURg=="
 
-# Valid base payloads per kind; "{img}" / "{glb}" are replaced with real data URIs by the emulator tests.
+# Valid base payloads per request (each kind, text-to-3d by stage); "{img}" / "{glb}" are replaced with real
+# data URIs by the emulator tests, "{preview}" / "{rig}" with the ids of a finished preview and rigging task.
 BASES: dict[str, dict] = {
     "image-to-image": {"ai_model": "nano-banana", "prompt": "make it red", "reference_image_urls": ["{img}"]},
     "image-to-3d": {"image_url": "{img}"},
     "retexture": {"model_url": "{glb}", "text_style_prompt": "rusty metal"},
     "remesh": {"model_url": "{glb}", "target_polycount": 500},
+    "text-to-3d-preview": {"mode": "preview", "prompt": "a red mushroom"},
+    "text-to-3d-refine": {"mode": "refine", "preview_task_id": "{preview}"},
+    "multi-image-to-3d": {"image_urls": ["{img}", "{img}"]},
+    "text-to-image": {"ai_model": "nano-banana", "prompt": "a red mushroom"},
+    "rigging": {"model_url": "{glb}"},
+    "animations": {"rig_task_id": "{rig}", "action_id": 1},
 }
 
 # (id, kind, changes to the base; None deletes the key)
@@ -97,17 +104,93 @@ RULES: list[tuple[str, str, dict]] = [
     ("rm-resize-type", "remesh", {"resize_longest_side": "2m"}),
     ("rm-origin", "remesh", {"origin_at": "middle"}),
     ("rm-convert-type", "remesh", {"convert_format_only": "yes"}),
+    # text-to-3d preview
+    ("t3p-missing-prompt", "text-to-3d-preview", {"prompt": None}),
+    ("t3p-empty-prompt", "text-to-3d-preview", {"prompt": " "}),
+    ("t3p-long-prompt", "text-to-3d-preview", {"prompt": "x" * 601}),
+    ("t3p-mode", "text-to-3d-preview", {"mode": "draft"}),
+    ("t3p-model-type", "text-to-3d-preview", {"model_type": "highpoly"}),
+    ("t3p-ai-model", "text-to-3d-preview", {"ai_model": "meshy-4"}),
+    ("t3p-topology", "text-to-3d-preview", {"topology": "ngon"}),
+    ("t3p-polycount-low", "text-to-3d-preview", {"target_polycount": 99}),
+    ("t3p-polycount-high", "text-to-3d-preview", {"target_polycount": 300001}),
+    ("t3p-decimation", "text-to-3d-preview", {"decimation_mode": 5}),
+    ("t3p-pose", "text-to-3d-preview", {"pose_mode": "x-pose"}),
+    ("t3p-formats", "text-to-3d-preview", {"target_formats": ["blend"]}),
+    ("t3p-origin", "text-to-3d-preview", {"auto_size": True, "origin_at": "top"}),
+    ("t3p-remesh-type", "text-to-3d-preview", {"should_remesh": "yes"}),
+    ("t3p-moderation-type", "text-to-3d-preview", {"moderation": 1}),
+    # text-to-3d refine
+    ("t3r-missing-preview", "text-to-3d-refine", {"preview_task_id": None}),
+    ("t3r-preview-id-spaces", "text-to-3d-refine", {"preview_task_id": "a b"}),
+    ("t3r-long-texture-prompt", "text-to-3d-refine", {"texture_prompt": "y" * 601}),
+    ("t3r-texture-image-bmp", "text-to-3d-refine", {"texture_image_url": "data:image/bmp;base64,Qk0="}),
+    ("t3r-ai-model", "text-to-3d-refine", {"ai_model": "meshy-9"}),
+    ("t3r-formats", "text-to-3d-refine", {"target_formats": ["gltf"]}),
+    ("t3r-pbr-type", "text-to-3d-refine", {"enable_pbr": "true"}),
+    ("t3r-hd-type", "text-to-3d-refine", {"hd_texture": 1}),
+    ("t3r-lighting-type", "text-to-3d-refine", {"remove_lighting": "no"}),
+    ("t3r-origin", "text-to-3d-refine", {"origin_at": "middle"}),
+    # multi-image-to-3d
+    ("mi-no-input", "multi-image-to-3d", {"image_urls": None}),
+    ("mi-zero-images", "multi-image-to-3d", {"image_urls": []}),
+    ("mi-five-images", "multi-image-to-3d", {"image_urls": ["{img}"] * 5}),
+    ("mi-images-not-list", "multi-image-to-3d", {"image_urls": "{img}"}),
+    ("mi-gif", "multi-image-to-3d", {"image_urls": ["{img}", "data:image/gif;base64,R0lGODlh"]}),
+    ("mi-not-url", "multi-image-to-3d", {"image_urls": ["ftp://example.com/a.png"]}),
+    ("mi-ai-model", "multi-image-to-3d", {"ai_model": "meshy-4"}),
+    ("mi-pbr-without-texture", "multi-image-to-3d", {"enable_pbr": True, "should_texture": False}),
+    ("mi-polycount", "multi-image-to-3d", {"target_polycount": 50}),
+    ("mi-thumbnails-type", "multi-image-to-3d", {"multi_view_thumbnails": "yes"}),
+    # text-to-image
+    ("t2i-missing-model", "text-to-image", {"ai_model": None}),
+    ("t2i-bad-model", "text-to-image", {"ai_model": "dall-e"}),
+    ("t2i-missing-prompt", "text-to-image", {"prompt": None}),
+    ("t2i-long-prompt", "text-to-image", {"prompt": "x" * 601}),
+    ("t2i-multi-view-and-ratio", "text-to-image", {"generate_multi_view": True, "aspect_ratio": "16:9"}),
+    ("t2i-nano-3-2", "text-to-image", {"aspect_ratio": "3:2"}),
+    ("t2i-gpt-16-9", "text-to-image", {"ai_model": "gpt-image-2", "aspect_ratio": "16:9"}),
+    ("t2i-ratio", "text-to-image", {"aspect_ratio": "5:4"}),
+    ("t2i-pose", "text-to-image", {"pose_mode": "x-pose"}),
+    ("t2i-pose-empty", "text-to-image", {"pose_mode": ""}),
+    ("t2i-alpha-type", "text-to-image", {"alpha_thumbnail": "yes"}),
+    ("t2i-multi-view-type", "text-to-image", {"generate_multi_view": 1}),
+    # rigging
+    ("rig-no-input", "rigging", {"model_url": None}),
+    ("rig-both-inputs", "rigging", {"input_task_id": "{preview}"}),
+    ("rig-obj-url", "rigging", {"model_url": "https://example.com/model.obj"}),
+    ("rig-obj-data", "rigging", {"model_url": "data:application/octet-stream;base64,I09CSg=="}),
+    ("rig-height-zero", "rigging", {"height_meters": 0}),
+    ("rig-height-negative", "rigging", {"height_meters": -1.7}),
+    ("rig-height-type", "rigging", {"height_meters": "tall"}),
+    ("rig-texture-jpeg", "rigging", {"texture_image_url": "data:image/jpeg;base64,/9j/4AAQ"}),
+    ("rig-texture-jpg-url", "rigging", {"texture_image_url": "https://example.com/skin.jpg"}),
+    ("rig-input-id-spaces", "rigging", {"model_url": None, "input_task_id": "a b"}),
+    # animations
+    ("anim-missing-rig", "animations", {"rig_task_id": None}),
+    ("anim-missing-action", "animations", {"action_id": None}),
+    ("anim-action-negative", "animations", {"action_id": -1}),
+    ("anim-action-float", "animations", {"action_id": 1.5}),
+    ("anim-action-text", "animations", {"action_id": "5"}),
+    ("anim-action-bool", "animations", {"action_id": True}),
+    ("anim-post-not-object", "animations", {"post_process": "change_fps"}),
+    ("anim-post-no-operation", "animations", {"post_process": {"fps": 30}}),
+    ("anim-post-operation", "animations", {"post_process": {"operation_type": "slow_motion"}}),
+    ("anim-post-fps-without-change", "animations", {"post_process": {"operation_type": "fbx2usdz", "fps": 30}}),
+    ("anim-post-change-without-fps", "animations", {"post_process": {"operation_type": "change_fps"}}),
+    ("anim-post-fps-29", "animations", {"post_process": {"operation_type": "change_fps", "fps": 29}}),
+    ("anim-post-extra-key", "animations", {"post_process": {"operation_type": "fbx2usdz", "speed": 2}}),
 ]
 
 
-def broken_payload(kind: str, changes: dict, img: str = PNG_URI, glb: str = GLB_URI) -> dict:
-    """The base payload of ``kind`` with ``changes`` applied and placeholders filled."""
+def broken_payload(kind: str, changes: dict, img: str = PNG_URI, glb: str = GLB_URI, preview: str = "preview-1",
+                   rig: str = "rig-1") -> dict:
+    """The base payload of ``kind`` (a request name) with ``changes`` applied and placeholders filled."""
+    fills = {"{img}": img, "{glb}": glb, "{preview}": preview, "{rig}": rig}
 
     def fill(v):
-        if v == "{img}":
-            return img
-        if v == "{glb}":
-            return glb
+        if isinstance(v, str) and v in fills:
+            return fills[v]
         if isinstance(v, list):
             return [fill(x) for x in v]
         return v
@@ -220,10 +303,11 @@ def test_from_dict_rejects_unknown_parameters() -> None:
 
 
 def test_kind_values() -> None:
-    assert [k.value for k in Kind] == ["image-to-image", "image-to-3d", "retexture", "remesh"]
+    assert [k.value for k in Kind] == ["image-to-image", "image-to-3d", "retexture", "remesh", "text-to-3d",
+                                       "multi-image-to-3d", "text-to-image", "rigging", "animations"]
     assert Kind("remesh") is Kind.REMESH and f"{Kind.REMESH}" == "remesh"
     with pytest.raises(ValidationError):
-        Kind.parse("text-to-3d")
+        Kind.parse("text-to-3d-preview")  # a task type, not a kind
 
 
 @pytest.mark.parametrize(

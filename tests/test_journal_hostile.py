@@ -98,7 +98,7 @@ BAD_LINES = {
     "time a bool": b'{"job_id": "x4", "state": "created", "time": true, "task_id": "t9"}\n',
     "time in the year 33658": b'{"job_id": "x4", "state": "created", "time": 1e12, "task_id": "t9"}\n',
     "time missing": b'{"job_id": "x4", "state": "created", "task_id": "t9"}\n',
-    "kind unknown": b'{"job_id": "x5", "state": "created", "time": 1.0, "kind": "text-to-3d", "task_id": "t5"}\n',
+    "kind unknown": b'{"job_id": "x5", "state": "created", "time": 1.0, "kind": "text-to-texture", "task_id": "t5"}\n',
     "kind a number": b'{"job_id": "x5", "state": "created", "time": 1.0, "kind": 3, "task_id": "t5"}\n',
     "task_id a number": b'{"job_id": "x6", "state": "created", "time": 1.0, "kind": "remesh", "task_id": 12}\n',
     "task_id empty": b'{"job_id": "x6", "state": "created", "time": 1.0, "kind": "remesh", "task_id": ""}\n',
@@ -455,7 +455,7 @@ def test_compaction_scrubs_a_secret_written_by_an_older_version(tmp_path):
 def test_records_no_reader_would_trust_are_refused_when_written(tmp_path):
     journal = Journal(tmp_path / "journal.jsonl")
     for job_id, state, fields in [("", "created", {}), (5, "created", {}), ("a\nb", "created", {}),
-                                  ("ok", "exploded", {}), ("ok", "created", {"kind": "text-to-3d"}),
+                                  ("ok", "exploded", {}), ("ok", "created", {"kind": "text-to-texture"}),
                                   ("ok", "created", {"task_id": ""})]:
         with pytest.raises(ValueError):
             journal.record(job_id, state, **fields)

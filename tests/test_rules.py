@@ -26,9 +26,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 OUTSIDE = ("tests/", "emulator/", "tools/", "bench/", "build/", "dist/", "out/", "wheels/", ".venv")
 LIMIT = 400
-#: Modules allowed past the limit for now, never to grow: the request models are split by kind when the other
-#: Meshy kinds are added.
-BEING_REWRITTEN = {"client/models.py": 410}
+#: Modules allowed past the limit for now, never to grow (none: the request models are split by kind family).
+BEING_REWRITTEN: dict[str, int] = {}
 BPY_FREE = ("core/", "service/", "client/", "batch/args.py", "batch/report.py", "batch/checks.py", "batch/progress.py")
 NETWORK = {"client/http.py", "client/engine.py", "client/sse.py", "client/downloads.py", "client/reconcile.py",
            "runtime.py"}

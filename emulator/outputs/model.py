@@ -8,6 +8,7 @@ are written by Blender in a child process (`emulator.convert`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import trimesh
@@ -27,6 +28,7 @@ TRIANGLE_FORMATS = ("glb", "stl", "3mf")
 class Model:
     poly: PolyMesh
     maps: dict[str, Image.Image] | None = None  # None: untextured
+    paint: Any = None  # text-to-3d previews: each face's part colour (outputs/paint.FacePaint), for refine
 
     @property
     def textured(self) -> bool:

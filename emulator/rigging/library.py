@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 
 CONFIRMED = frozenset(range(19)) | {92}
+#: The highest action id the library publishes (ComfyUI's Meshy node takes 0-696, the library's range).
+ACTION_MAX = 696
 
 _ROWS = """
 0 Idle|1 Walking_Woman|2 Alert|3 Arise|4 Attack|5 BackLeft_run|6 BackRight_Run|7 BeHit_FlyUp|8 Dead
