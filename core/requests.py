@@ -83,12 +83,14 @@ def keeps_polygons(kind: str, args: Mapping[str, Any]) -> bool:
     """
     if kind == "remesh":
         return args.get("topology") == "quad"
-    if kind == "image-to-3d":
-        remeshes = args.get("should_remesh")
-        if remeshes is None:
-            remeshes = args.get("ai_model") not in _NO_REMESH_BY_DEFAULT
-        return bool(remeshes) and args.get("topology") == "quad"
-    return kind == "retexture" and bool(args.get(KEEP_POLYGONS))
+    if kind == "retexture":
+        return bool(args.get(KEEP_POLYGONS))
+    if args.get("topology") != "quad":  # the kinds that make a model and may remesh it (image-to-3d, text-to-3d)
+        return False
+    remeshes = args.get("should_remesh")
+    if remeshes is None:
+        remeshes = args.get("ai_model") not in _NO_REMESH_BY_DEFAULT
+    return bool(remeshes)
 
 
 def build_request(kind: str, values: Mapping[str, Any], settings: Settings, *, require_input: bool = True) -> Request:
@@ -120,7 +122,7 @@ def outputs_for(kind: str, request: Request | Mapping[str, Any]) -> tuple[str, .
     which is how a quad result's OBJ arrives; the GLB stays ``model.glb``.
     """
     outputs = DEFAULT_OUTPUTS[kind]
-    if kind == "image-to-image":
+    if "glb" not in outputs:  # images, rigs, animations: as the client says
         return outputs
     if "textures" not in outputs:
         outputs = (*outputs[:1], "textures", *outputs[1:])
@@ -133,8 +135,7 @@ def outputs_for(kind: str, request: Request | Mapping[str, Any]) -> tuple[str, .
 def polygon_file(kind: str, files: Mapping[str, str], settings: Mapping[str, Any]) -> str | None:
     """The downloaded file a result with quads is imported from (None: import the GLB, as for triangles)."""
     formats = settings.get("target_formats") or ()
-    wanted = kind in ("remesh", "image-to-3d") and keeps_polygons(kind, settings) or (
-        kind == "retexture" and POLYGON_FORMAT in formats)
+    wanted = POLYGON_FORMAT in formats if kind == "retexture" else keeps_polygons(kind, settings)
     return files.get(f"model_{POLYGON_FORMAT}") if wanted else None
 
 
