@@ -26,6 +26,7 @@ from .. import properties, runtime
 from ..client.errors import MeshyError
 from ..client.uploads import FileInput
 from ..core import messages
+from ..core.progress import Milestones
 from ..core.requests import build_request
 from ..core.settings import Settings
 from ..core.states import JobState
@@ -156,15 +157,14 @@ class JobOperator:
         return True
 
     def _wait_here(self) -> set[str]:
-        shown: dict[str, str] = {}
+        shown = Milestones()  # a line per state and per tenth, not per percent
 
         def show(event: Any, entry: TaskEntry | None) -> None:
             if entry is None or event.type not in {"progress", "waiting", "created"}:
                 return
             where = f", {entry.preceding_tasks} ahead in queue" if entry.preceding_tasks else ""
             line = f"Meshy {self.kind} {entry.label}: {entry.status or entry.state} {entry.progress}%{where}"
-            if shown.get(event.job_id) != line:  # after a backlog many events repeat the newest state
-                shown[event.job_id] = line
+            if shown.worth(event.job_id, f"{entry.status or entry.state}{where}", entry.progress):
                 print(line, file=sys.stderr, flush=True)
 
         runtime.service().wait(self._job_ids, on_event=show)
