@@ -27,7 +27,7 @@ CLIP_FPS = 30
 CLIPS = (("walking", "Walking"), ("running", "Running"))
 #: Values made into others before sending (``core/params.py``): the action's name, the frame rate.
 DERIVED = ("action", "fps")
-UNCONFIRMED = "unconfirmed: from a public copy of Meshy's list, Meshy may have renamed or renumbered it"
+UNCONFIRMED = "from a public copy of Meshy's list; Meshy may have renamed or renumbered it"
 
 
 def action_id(values: Mapping[str, Any]) -> int | None:
@@ -43,9 +43,11 @@ def resolve(name: str) -> int:
     try:
         return library.resolve(name)
     except ValidationError:
-        near = close_names(name)
-        hint = f" (did you mean {', '.join(near)}?)" if near else "; give its action id instead"
-        raise ValidationError(f"Meshy's Animation Library has no action named {name!r}{hint}",
+        near = ", ".join(close_names(name))
+        if near:
+            raise ValidationError(f"Meshy's Animation Library has no action named {name!r} (did you mean {near}?)",
+                                  "action_id") from None
+        raise ValidationError(f"Meshy's Animation Library has no action named {name!r}; give its action id instead",
                               "action_id") from None
 
 
@@ -89,7 +91,7 @@ def suggest_actions(text: str) -> list[tuple[str, str]]:
 def describe(action: library.Action) -> str:
     """``WalkAndRun / Walking, id 1``, with the warning for an unconfirmed id."""
     where = f"{action.category} / {action.subcategory}, id {action.id}"
-    return where if action.confirmed else f"{where} ({UNCONFIRMED})"
+    return where if action.confirmed else f"{where} (unconfirmed: {UNCONFIRMED})"
 
 
 def action_lines(value: str) -> list[tuple[str, str]]:
@@ -101,10 +103,11 @@ def action_lines(value: str) -> list[tuple[str, str]]:
     if found is not None:
         lines = [(f"{found.label}: {found.category} / {found.subcategory}, id {found.id}", "ANIM")]
         if not found.confirmed:
-            lines.append((f"Unconfirmed id ({UNCONFIRMED}).", "ERROR"))
+            lines.append((f"Unconfirmed id: {UNCONFIRMED}.", "ERROR"))
         return lines
     try:
-        return [(f"Action id {resolve(text)} (not named in the library copy here).", "QUESTION")]
+        number = resolve(text)
+        return [(f"Action id {number} (not named in the library copy here).", "QUESTION")]
     except ValidationError as exc:
         return [(exc.message.rstrip(".") + ".", "ERROR")]
 

@@ -23,6 +23,8 @@ from .common import PANEL, draw_message
 from .operations import _fold, draw_param, draw_run
 
 ICONS = {"rigging": "OUTLINER_OB_ARMATURE", "animations": "ACTION"}
+DOCS = {"rigging": "Meshy Rig: the selected character, its height, options, estimated credits and Run.",
+        "animations": "Meshy Animate: the selected rig, the action, post-processing, estimated credits and Run."}
 #: Drawn first, in the Input box; the rest are options (folded under Advanced when the table says so).
 INPUTS = {"rigging": (), "animations": ("action",)}
 
@@ -77,8 +79,7 @@ def _panel(kind: str) -> type:
 
     name = "VIEW3D_PT_meshy_" + kind
     return type(name, (PANEL, bpy.types.Panel), {
-        "__doc__": f"Meshy {TITLES[kind]}: the {'character' if kind == 'rigging' else 'rig'}, options, "
-                   "estimated credits and Run.",
+        "__doc__": DOCS[kind],
         "bl_idname": name, "bl_label": TITLES[kind], "bl_order": 4, "bl_options": {"DEFAULT_CLOSED"},
         "draw": draw, "draw_header": draw_header,
     })

@@ -7,6 +7,7 @@ from typing import Any
 import bpy
 
 from ..core.params import KIND_ITEMS
+from .common import tr
 
 
 class MESHY_MT_object(bpy.types.Menu):
@@ -19,7 +20,7 @@ class MESHY_MT_object(bpy.types.Menu):
         layout = self.layout
         layout.operator_context = "INVOKE_DEFAULT"
         for identifier, title, _desc in KIND_ITEMS:
-            layout.operator("meshy.run", text=title).kind = identifier
+            layout.operator("meshy.run", text=tr(title)).kind = identifier
         layout.separator()
         layout.operator("meshy.import_task", text="Import Task by ID…")
         layout.operator("meshy.open_preferences", text="Preferences…")
@@ -35,7 +36,7 @@ def _image_menu(self: Any, context: bpy.types.Context) -> None:
     layout.separator()
     layout.operator_context = "INVOKE_DEFAULT"
     for identifier, title in (("IMAGE_TO_3D", "Image to 3D (Meshy)"), ("IMAGE_TO_IMAGE", "Image to Image (Meshy)")):
-        op = layout.operator("meshy.run", text=title, icon="MESH_MONKEY" if "3D" in title else "IMAGE_DATA")
+        op = layout.operator("meshy.run", text=tr(title), icon="MESH_MONKEY" if "3D" in title else "IMAGE_DATA")
         op.kind, op.use_active_image = identifier, True
 
 

@@ -159,8 +159,11 @@ def selected_rigs(context: Any) -> list[bpy.types.Object]:
     selected = list(getattr(context, "selected_objects", None) or [])
     if not selected:
         raise UserError("Select a Meshy rig to animate: an armature made by Rig with Meshy, or its mesh")
-    names = ", ".join(o.name for o in selected[:3]) + (" ..." if len(selected) > 3 else "")
-    raise UserError(f"{names} is not a Meshy rig: rig the character first (Rig with Meshy), then animate it")
+    if len(selected) > 1:
+        raise UserError(f"None of the {len(selected)} selected objects is a Meshy rig: rig the character first "
+                        "(Rig with Meshy), then animate it")
+    raise UserError(f"{selected[0].name} is not a Meshy rig: rig the character first (Rig with Meshy), "
+                    "then animate it")
 
 
 def find_rig(name: str | None, rig_task_id: str) -> bpy.types.Object | None:

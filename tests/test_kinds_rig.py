@@ -105,7 +105,7 @@ def test_panel_lines_for_the_selection_and_the_rig():
     assert views.selection_text([("Hero", 1.2345)]) == "Selection: Hero, 1.23 m tall"
     assert views.selection_text([("Hero", 1.0), ("Ogre", 2.0)]) == "Selection: Hero and 1 more"
     assert views.rig_text([]) == ("Rig: select a Meshy rig (or its mesh)", "ERROR")
-    assert views.rig_text([("Hero_rig", 2)]) == ("Rig: Hero_rig, 2 clips", "ARMATURE_DATA")
+    assert views.rig_text([("Hero_rig", 2)]) == ("Rig: Hero_rig, clips: 2", "ARMATURE_DATA")
 
 
 def test_history_says_meshy_lists_no_rigs_and_fetches_nothing():
@@ -151,3 +151,14 @@ def test_rig_texture_goes_up_as_a_png(tmp_path):
 def test_an_animation_without_an_action_is_refused_with_a_sentence():
     with pytest.raises(ValidationError, match="Choose an action of Meshy's Animation Library"):
         characters.animation_values({"rig_task_id": "r1", "action": " "})
+
+
+def test_the_command_line_names_rig_and_animate_refusals_by_their_flags():
+    from meshy_tools.batch import checks
+
+    with pytest.raises(cli.UsageError, match="^--height-meters must be the character's height"):
+        checks.check_args("rigging", {"height_meters": 0.0}, False, settings(), given=["height_meters"])
+    with pytest.raises(cli.UsageError, match="^--rig-task-id is required"):
+        checks.check_args("animations", {"action_id": 1}, False, settings(), given=["action"])
+    checks.check_args("rigging", {"height_meters": 1.8}, False, settings())  # a GLB to come: fine
+    checks.check_args("animations", {"rig_task_id": "r1", "action_id": 1}, False, settings())

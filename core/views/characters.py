@@ -23,8 +23,9 @@ def selection_text(meshes: list[tuple[str, float]]) -> str:
     if not meshes:
         return "Selection: no mesh character"
     name, height = meshes[0]
-    more = f" and {len(meshes) - 1} more" if len(meshes) > 1 else f", {height:.2f} m tall"
-    return f"Selection: {name}{more}"
+    if len(meshes) > 1:
+        return f"Selection: {name} and {len(meshes) - 1} more"
+    return f"Selection: {name}, {height:.2f} m tall"
 
 
 def rig_text(rigs: list[tuple[str, int]]) -> tuple[str, str]:
@@ -34,4 +35,4 @@ def rig_text(rigs: list[tuple[str, int]]) -> tuple[str, str]:
     name, clips = rigs[0]
     if len(rigs) > 1:
         return f"Rigs: {name} and {len(rigs) - 1} more", "ARMATURE_DATA"
-    return f"Rig: {name}, {clips} clip{'s' if clips != 1 else ''}", "ARMATURE_DATA"
+    return f"Rig: {name}, clips: {clips}", "ARMATURE_DATA"

@@ -78,7 +78,7 @@ def test_rig_a_blend_object_made_by_meshy_goes_by_its_task_id(batch, emu, tmp_pa
 
 @pytest.mark.parametrize("argv, words", [
     (["rig", "{obj}", "--out", "{out}"], "rigging takes .glb .blend"),
-    (["rig", "{glb}", "--out", "{out}", "--height-meters", "0"], "height_meters"),
+    (["rig", "{glb}", "--out", "{out}", "--height-meters", "0"], "--height-meters must be"),
     (["animate", "--out", "{out}", "--action", "Idle"], "--rig-task-id"),
     (["animate", "--out", "{out}", "--rig-task-id", "r1"], "--action"),
     (["animate", "--out", "{out}", "--rig-task-id", "r1", "--action", "Walking Womann"], "did you mean Walking_Woman"),
