@@ -14,7 +14,7 @@ Limits are soft: the request models (``client/models.py``) check the real ones
 with a sentence, instead of Blender silently clamping 50 to 100 or cutting a
 601-character prompt.
 
-Roles: ``api`` is sent as it is (only when the user set it); ``input`` is a
+Roles (rows: ``core/param.py``): ``api`` is sent as it is (only when the user set it); ``input`` is a
 Blender-side input that becomes an API field (a file, a Blender image, a
 render: ``fills`` names the field); ``option`` changes what the add-on does
 with the result (keep the source object, pack images), never sent.
@@ -22,10 +22,13 @@ with the result (keep the source object, pack images), never sent.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import replace
 from typing import Any
 
 from ..client import catalog
+from .param import Param, api_value, enum_id, kind_from_id, kind_id
+
+__all__ = ["Param", "api_value", "enum_id", "kind_from_id", "kind_id"]  # spelled in param.py, read from here
 
 KINDS = ("remesh", "retexture", "image-to-3d", "image-to-image")
 TITLES = {"remesh": "Remesh", "retexture": "Retexture", "image-to-3d": "Image to 3D",
@@ -34,61 +37,6 @@ TITLES = {"remesh": "Remesh", "retexture": "Retexture", "image-to-3d": "Image to
 OPERATORS = {kind: kind.replace("-", "_") for kind in KINDS}
 #: Kinds that take a model (one task per selected mesh).
 MODEL_KINDS = ("remesh", "retexture")
-
-
-@dataclass(frozen=True)
-class Param:
-    """One parameter of a kind (see the module's docstring for ``role``)."""
-
-    name: str
-    type: str  # str, bool, int, float, enum, enumset, path, image, files, urls
-    default: Any = None
-    label: str = ""
-    description: str = ""
-    items: tuple[tuple[str, str], ...] = ()  # (API value, label)
-    soft_min: float | None = None
-    soft_max: float | None = None
-    advanced: bool = False
-    role: str = "api"
-    fills: str = ""  # role "input": the API field this input becomes
-    cli: bool = True  # offered by the batch CLI as ``flag``
-    sidebar: bool = True  # kept per scene and drawn in the sidebar
-    unset: tuple[Any, ...] = ()  # values that mean "not set" (besides "" for text)
-
-    @property
-    def flag(self) -> str:
-        return "--" + self.name.replace("_", "-")
-
-    @property
-    def api(self) -> bool:
-        return self.role == "api"
-
-    def is_unset(self, value: Any) -> bool:
-        """True for a value that says "not set": None, empty text or file list, or one of ``unset``."""
-        if value is None:
-            return True
-        if self.type in {"str", "path", "image", "files", "urls"} and isinstance(value, (str, list, tuple)):
-            return len(value) == 0
-        return not isinstance(value, (list, tuple, set)) and value in self.unset
-
-
-def enum_id(value: str) -> str:
-    """API value -> enum identifier: ``nano-banana-pro`` -> ``NANO_BANANA_PRO``."""
-    return value.upper().replace("-", "_") if value else "NONE"
-
-
-def api_value(identifier: str) -> str:
-    """Enum identifier -> API value: ``A_POSE`` -> ``a-pose``; ``NONE`` -> ``""``."""
-    return "" if identifier == "NONE" else identifier.lower().replace("_", "-")
-
-
-def kind_id(kind: str) -> str:
-    """A kind as an enum identifier: ``image-to-3d`` -> ``IMAGE_TO_3D``."""
-    return kind.upper().replace("-", "_")
-
-
-def kind_from_id(identifier: str) -> str:
-    return identifier.lower().replace("_", "-")
 
 
 #: The kinds as Blender enum items (identifier, title, description).
@@ -275,3 +223,129 @@ def param(kind: str, name: str) -> Param:
 
 def has(kind: str, name: str) -> bool:
     return any(p.name == name for p in PARAMS[kind])
+
+
+# --------------------------------------------------------------------------- the kinds from words and views
+# Text to 3D (preview, and the refine chained on it), Multi-Image to 3D and Text to Image
+# (MESHY_API_MORE.md): their rows, and their places in KINDS, TITLES and OPERATORS.
+
+_TEXT_MODELS = _models(catalog.TEXT_IMAGE_MODELS)
+_FORMATS_3D_DEFAULT = tuple(v for v, _ in FORMATS_3D[:5])  # 3MF only when asked
+_REFINE_OPTIONS: tuple[Param, ...] = (
+    _p("enable_pbr", "bool", **_PBR),
+    _p("texture_prompt", "str", default="", label="Texture Prompt",
+       description="Describe the texture, up to 600 characters (wins over a texture image)"),
+    _p("texture_image_url", "str", default="", label="Texture Image URL", advanced=True,
+       description="An http(s) URL or data URI of a .jpg/.png image to guide the texture"),
+    _p("texture_image_path", "path", default="", label="Texture Image File", role="input", fills="texture_image_url",
+       description="A .jpg/.png/.webp file to guide the texture"),
+    _p("hd_texture", "bool", **_HD),
+    _p("remove_lighting", "bool", **_REMOVE_LIGHTING),
+)
+#: Options both stages take: with refine=True the text_to_3d operator sends them to both.
+_TEXT_3D_SHARED: tuple[Param, ...] = (
+    _p("moderation", "bool", default=False, label="Moderation", advanced=True,
+       description="Screen the prompt for harmful content"),
+    _p("target_formats", "enumset", items=FORMATS_3D, default=_FORMATS_3D_DEFAULT, label="Formats", advanced=True,
+       description="File formats Meshy produces (GLB is always fetched for import)"),
+    _p("auto_size", "bool", default=False, label="Auto Size", advanced=True,
+       description="Estimate the real-world height and scale to it"),
+    _p("origin_at", "enum", items=ORIGIN, default="bottom", label="Origin", advanced=True,
+       description="Where the origin goes with Auto Size"),
+)
+
+TEXT_TO_3D: tuple[Param, ...] = (
+    _p("prompt", "str", default="", label="Prompt", description="Describe the model, up to 600 characters"),
+    _p("model_type", "enum", items=(("standard", "Standard"), ("lowpoly", "Low Poly")), default="standard",
+       label="Model Type", description="Standard detail, or a low-poly model (ignores AI model and remeshing)"),
+    _p("ai_model", "enum", items=MESH_MODELS, default="latest", label="AI Model",
+       description="Meshy model (Meshy 5 previews cost 5 credits instead of 20)"),
+    _p("refine", "bool", default=False, label="Refine", role="option", stage="refine",
+       description="Then texture the preview: a refine task chained on it (10 credits more); "
+                   "the preview shows meanwhile and the textured model replaces it"),
+    _p("should_remesh", "bool", default=False, label="Remesh", advanced=True,
+       description="Remesh to Topology and Target Polycount (Meshy's default: off on Meshy 6, on otherwise)"),
+    _p("topology", "enum", items=TOPOLOGY, default="triangle", label="Topology", advanced=True,
+       description="Quad-dominant or triangle mesh (with Remesh)"),
+    _p("target_polycount", "int", **{**_POLYCOUNT, "advanced": True}),
+    _p("decimation_mode", "int", **_DECIMATION),
+    _p("pose_mode", "enum", items=(("", "None"), ("a-pose", "A-Pose"), ("t-pose", "T-Pose")), default="",
+       label="Pose", advanced=True, description="Pose a character in A-pose or T-pose"),
+    *_TEXT_3D_SHARED,
+    *(replace(p, stage="refine") for p in _REFINE_OPTIONS),
+)
+
+TEXT_TO_3D_REFINE: tuple[Param, ...] = (
+    _p("task_id", "str", default="", label="Preview Task ID", role="input", fills="preview_task_id", cli=False,
+       sidebar=False, description="The finished Text to 3D preview to texture (empty: the selected preview objects)"),
+    *_REFINE_OPTIONS,
+    _p("ai_model", "enum", items=MESH_MODELS, default="latest", label="AI Model",
+       description="Meshy model used for texturing"),
+    *_TEXT_3D_SHARED,
+)
+
+_VIEW_INPUTS = {"input_task_id", "image_url", "image_path", "image_name", "use_render"}
+MULTI_IMAGE_TO_3D: tuple[Param, ...] = (
+    _p("input_task_id", "str", default="", label="Input Task ID", advanced=True,
+       description="A finished multi-view Text to Image or Image to Image task (wins over the images)"),
+    _p("image_urls", "urls", default=(), label="Image URLs", advanced=True,
+       description="http(s) URLs or data URIs of .jpg/.png views (1 to 4 images in all)"),
+    _p("image_paths", "files", default=(), label="Image Files", role="input", fills="image_urls", cli=False,
+       description="1 to 4 .jpg/.png/.webp files: views of one object from different angles"),
+    _p("image_names", "files", default=(), label="Blender Images", role="input", fills="image_urls", cli=False,
+       description="1 to 4 Blender images of one object (a multi-view set Meshy made is chained, not uploaded)"),
+    *(p for p in IMAGE_TO_3D if p.name not in _VIEW_INPUTS),
+    _p("multi_view_thumbnails", "bool", default=False, label="View Thumbnails", advanced=True,
+       description="Also render the result from the front, right, back and left"),
+)
+
+TEXT_TO_IMAGE: tuple[Param, ...] = (
+    _p("ai_model", "enum", items=_TEXT_MODELS, default="nano-banana", label="AI Model",
+       description="Image model: " + ", ".join(f"{m.label} {m.credits}" for m in catalog.TEXT_IMAGE_MODELS)
+                   + " credits per image"),
+    _p("prompt", "str", default="", label="Prompt", description="Describe the picture, up to 600 characters"),
+    _p("generate_multi_view", "bool", default=False, label="Multi-View",
+       description="Make 3 views of the subject for Multi-Image to 3D (costs 3 images; not with Aspect Ratio)"),
+    _p("aspect_ratio", "enum", items=(("", "Default (1:1)"), *((r, r) for r in dict.fromkeys(
+        r for ratios in catalog.ASPECT_RATIOS.values() for r in ratios))), default="", unset=("",),
+       label="Aspect Ratio", description="Picture shape: " + "; ".join(
+           f"{m} {' '.join(r)}" for m, r in catalog.ASPECT_RATIOS.items()) + " (not with Multi-View)"),
+    _p("pose_mode", "enum", items=(("", "None"), ("a-pose", "A-Pose"), ("t-pose", "T-Pose")), default="",
+       unset=("",), label="Pose", advanced=True, description="Draw a character in A-pose or T-pose"),
+    _p("alpha_thumbnail", "bool", default=False, label="Alpha Thumbnail", advanced=True,
+       description="Also make a transparent (RGBA) preview, imported as a Blender image"),
+    _p("multi_view_thumbnails", "bool", default=False, label="View Thumbnails", advanced=True,
+       description="Also make front, right, back and left thumbnails of a multi-view set"),
+    _p("pack_images", "bool", default=False, label="Pack Images", role="option", cli=False,
+       description="Pack the results into the .blend (off: link the files in the download folder)"),
+)
+
+_MORE = ("text-to-3d", "multi-image-to-3d", "text-to-image")
+KINDS += _MORE
+TITLES.update({"text-to-3d": "Text to 3D", "multi-image-to-3d": "Multi-Image to 3D", "text-to-image": "Text to Image",
+               "text-to-3d-refine": "Refine"})
+OPERATORS.update({kind: kind.replace("-", "_") for kind in _MORE})
+OPERATORS["text-to-3d-refine"] = "refine"
+KIND_ITEMS.extend((kind_id(k), TITLES[k], f"Meshy {TITLES[k]}") for k in _MORE)
+PARAMS.update({"text-to-3d": TEXT_TO_3D, "text-to-3d-refine": TEXT_TO_3D_REFINE,
+               "multi-image-to-3d": MULTI_IMAGE_TO_3D, "text-to-image": TEXT_TO_IMAGE})
+#: A table that is not a kind of its own: the Meshy kind its tasks are (the refine operator's: text-to-3d).
+KIND_OF = {"text-to-3d-refine": "text-to-3d"}
+#: The request class each table builds, by ``client.models.request_type`` name (the others: their kind's).
+REQUEST_OF = {"text-to-3d": "text-to-3d-preview", "text-to-3d-refine": "text-to-3d-refine"}
+#: The table of a stage a kind chains on its own task (``Param.stage``).
+STAGE_TABLES = {("text-to-3d", "refine"): "text-to-3d-refine"}
+#: Kinds whose results are Blender images, not objects.
+IMAGE_KINDS = ("image-to-image", "text-to-image")
+#: Kinds that need no selection and no image: a prompt is all (the Add menu offers them).
+PROMPT_KINDS = ("text-to-3d", "text-to-image")
+
+
+def kind_of(name: str) -> str:
+    """The Meshy kind a table's tasks are: ``text-to-3d-refine`` -> ``text-to-3d``; a kind is its own."""
+    return KIND_OF.get(name, name)
+
+
+def stage_params(kind: str, stage: str) -> tuple[Param, ...]:
+    """The rows of ``kind`` that belong to a stage it chains (Text to 3D's refine options)."""
+    return tuple(p for p in PARAMS[kind] if p.stage == stage)
