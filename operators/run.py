@@ -11,6 +11,7 @@ from .. import preferences, properties
 from ..core import messages
 from ..core.params import KIND_ITEMS, OPERATORS, TITLES, kind_from_id
 from ..core.views.operations import blocker
+from ..scene.image_sets import views_of
 from ..scene.inputs import mesh_selection
 
 
@@ -55,9 +56,12 @@ class MESHY_OT_run(bpy.types.Operator):
             if image is None:
                 self.report({"ERROR"}, "Open an image in the Image Editor first.")
                 return {"CANCELLED"}
-            for name in ("image_path", "use_render", "image_url", "input_task_id"):
+            for name in ("image_path", "use_render", "image_url", "input_task_id", "image_paths", "image_urls"):
                 kwargs.pop(name, None)
-            kwargs["image_name"] = image.name
+            if kind == "multi-image-to-3d":  # the image's whole multi-view set when it is one (chained)
+                kwargs["image_names"] = [{"name": i.name} for i in views_of(image)]
+            else:
+                kwargs["image_name"] = image.name
         op = getattr(bpy.ops.meshy, OPERATORS[kind])
         try:
             return op(how, **kwargs)
