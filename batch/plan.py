@@ -27,7 +27,7 @@ from ..client.uploads import FileInput
 from ..core.params import MODEL_KINDS
 from ..core.requests import build_request, can_chain
 from ..core.settings import Settings
-from . import report
+from . import report, sources
 from .args import FILE_OPTIONS, IMAGE_SUFFIXES, MODEL_SUFFIXES, UsageError
 
 #: What a run does with an asset.
@@ -54,6 +54,8 @@ class Asset:
     meta: dict[str, Any] = field(default_factory=dict)  # the job's meta: journalled with every record
     upload: Path | None = None
     estimate: int = 0
+    prompt: str = ""  # text-to-3d, text-to-image (batch/sources.py)
+    views: list[Path] = field(default_factory=list)  # multi-image-to-3d: the images of one model
 
 
 @dataclass
@@ -111,6 +113,8 @@ def _stem(text: str) -> str:
 def plan(opts: Options) -> list[Asset]:
     """The assets, before any .blend is opened (their objects are listed later)."""
     kind = opts.kind
+    if kind in sources.KINDS:  # prompts, or sets of views
+        return [Asset(**item) for item in sources.items(opts)]
     explicit = opts.params.get("input_task_id") or opts.params.get("model_url") or opts.params.get("image_url")
     files = expand_inputs(opts.inputs) if opts.inputs else []
     if explicit and files:
@@ -231,6 +235,8 @@ def base_args(opts: Options) -> dict[str, Any]:
 
 def check_args(kind: str, args: dict[str, Any], explicit: bool, settings: Settings) -> None:
     """Refuse a bad option (exit 2) before anything is planned or sent; the inputs come later."""
+    if kind in sources.KINDS:
+        args, explicit = sources.check_values(kind, args, settings), True  # an input stands in
     try:
         build_request(kind, args, settings, require_input=explicit)
     except ValidationError as exc:
@@ -238,6 +244,8 @@ def check_args(kind: str, args: dict[str, Any], explicit: bool, settings: Settin
 
 
 def asset_request(kind: str, args: dict[str, Any], asset: Asset, settings: Settings) -> Any:
+    if kind in sources.KINDS:
+        return build_request(kind, sources.request_values(kind, args, asset.prompt, asset.views), settings)
     per = dict(args)
     if asset.input_task_id:
         per["input_task_id"] = asset.input_task_id
