@@ -84,20 +84,22 @@ class MESHY_OT_refine(JobOperator, bpy.types.Operator):
         description="Take the options not given from the sidebar's Text to 3D panel (its Refine section)",
     )
 
-    def invoke(self, context: bpy.types.Context, event: Any) -> set[str]:
-        group = properties.options(context, KIND) if self.sidebar_options else None
-        if group is not None:
-            names = {p.name for p in PARAMS[self.kind]}
-            for name, value in properties.changed_values(group, KIND).items():
-                if name in names and not self.properties.is_property_set(name):
-                    setattr(self, name, value)
-        return super().invoke(context, event)
-
     def submission(self, values: dict[str, Any], label: str, **fields: Any) -> Submission:
         request = dataclasses.replace(self.request(values, require_input=False), preview_task_id=fields["preview"])
         request.validate()
         return Submission(KIND, request, label, source=fields.get("source", ""),
                           meta={"preview_task_id": fields["preview"]})
+
+    def values(self) -> dict[str, Any]:
+        """The caller's values; from the sidebar's buttons, the Text to 3D panel's refine options beneath them."""
+        values = super().values()
+        group = properties.options(bpy.context, KIND) if self.sidebar_options else None
+        if group is not None:
+            names = {p.name for p in PARAMS[self.kind]}
+            sidebar = properties.scene_values(group, KIND)
+            changed = properties.changed_values(group, KIND)  # which ones differ from the defaults
+            values = {**{k: sidebar[k] for k in changed if k in names}, **values}
+        return values
 
     def submissions(self, context: bpy.types.Context) -> list[Submission]:
         values = self.values()
