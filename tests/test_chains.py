@@ -99,7 +99,8 @@ def test_a_crash_between_the_preview_and_its_refine_is_chained_once_on_resume(ma
     engine = JobEngine(MeshyClient(TEST_KEY, base_url=emu.base_url, retry_policy=FAST),
                        journal=Journal(s.journal_path), download_dir=s.download_dir)
     try:  # the engine alone: the preview succeeds, the main thread that would chain the refine never runs
-        job_id = engine.submit(Job(kind="text-to-3d", request=preview, label="Barrel", meta={"label": "Barrel", **meta}))
+        job = Job(kind="text-to-3d", request=preview, label="Barrel", meta={"label": "Barrel", **meta})
+        job_id = engine.submit(job)
         (event,) = engine.run([job_id], timeout=60).values()
         assert event.type == "succeeded"
     finally:
