@@ -89,34 +89,55 @@ class MESHY_OT_add_view_images(bpy.types.Operator):
         return {"FINISHED"}
 
 
-class MESHY_OT_view_list(bpy.types.Operator):
-    """Add or remove a view in Multi-Image to 3D's lists"""
+_ITEMS: list[tuple[str, str, str]] = []  # Blender keeps no copy of a dynamic enum's strings
 
-    bl_idname = "meshy.view_list"
-    bl_label = "Edit View List"
+
+def _image_items(_op: Any, _context: Any) -> list[tuple[str, str, str]]:
+    _ITEMS[:] = [(i.name, i.name, "") for i in bpy.data.images if i.type not in {"RENDER_RESULT", "COMPOSITING"}]
+    return _ITEMS
+
+
+class MESHY_OT_add_view_image(bpy.types.Operator):
+    """Add a Blender image (a view of the object) for Multi-Image to 3D"""
+
+    bl_idname = "meshy.add_view_image"
+    bl_label = "Add Blender Image"
     bl_options = {"REGISTER", "INTERNAL", "UNDO"}
+    bl_property = "image"
 
-    list_name: EnumProperty(name="List", items=LISTS)  # type: ignore[valid-type]
-    action: EnumProperty(  # type: ignore[valid-type]
-        name="Action", items=[("ADD", "Add", "Add an empty row"), ("REMOVE", "Remove", "Remove this row")],
-    )
-    index: IntProperty(default=-1)  # type: ignore[valid-type]
+    image: EnumProperty(name="Image", items=_image_items)  # type: ignore[valid-type]
+
+    def invoke(self, context: bpy.types.Context, event: Any) -> set[str]:
+        context.window_manager.invoke_search_popup(self)
+        return {"RUNNING_MODAL"}
 
     def execute(self, context: bpy.types.Context) -> set[str]:
         group = properties.options(context, KIND)
-        rows = getattr(group, self.list_name)
-        if self.action == "REMOVE":
-            if 0 <= self.index < len(rows):
-                rows.remove(self.index)
-            return {"FINISHED"}
         if len(group.image_paths) + len(group.image_names) >= MAX_MULTI_IMAGES:
             self.report({"ERROR"}, f"Multi-Image to 3D takes at most {MAX_MULTI_IMAGES} images.")
             return {"CANCELLED"}
-        item = rows.add()
-        image = getattr(getattr(context, "space_data", None), "image", None)
-        if self.list_name == "image_names" and image is not None:
-            item.name = image.name  # from the Image Editor: its image
+        if self.image not in bpy.data.images:
+            self.report({"ERROR"}, "Pick a Blender image to add.")
+            return {"CANCELLED"}
+        group.image_names.add().name = self.image
         return {"FINISHED"}
 
 
-classes = (MESHY_OT_multi_image_to_3d, MESHY_OT_add_view_images, MESHY_OT_view_list)
+class MESHY_OT_remove_view(bpy.types.Operator):
+    """Remove this view from Multi-Image to 3D's inputs"""
+
+    bl_idname = "meshy.remove_view"
+    bl_label = "Remove View"
+    bl_options = {"REGISTER", "INTERNAL", "UNDO"}
+
+    list_name: EnumProperty(name="List", items=LISTS)  # type: ignore[valid-type]
+    index: IntProperty(default=-1)  # type: ignore[valid-type]
+
+    def execute(self, context: bpy.types.Context) -> set[str]:
+        rows = getattr(properties.options(context, KIND), self.list_name)
+        if 0 <= self.index < len(rows):
+            rows.remove(self.index)
+        return {"FINISHED"}
+
+
+classes = (MESHY_OT_multi_image_to_3d, MESHY_OT_add_view_images, MESHY_OT_add_view_image, MESHY_OT_remove_view)

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import bpy
-
 from ..core.params import param, stage_params
 from ..core.stages import KIND, PREVIEW
 from ..scene.previews import stage_of_object
@@ -24,7 +22,8 @@ INPUTS = {
     "text-to-image": ("prompt",),
 }
 ICONS = {"text-to-3d": "OUTLINER_OB_FONT", "multi-image-to-3d": "RENDERLAYERS", "text-to-image": "FILE_IMAGE"}
-SHORT = {"texture_image_path": "Texture File", "multi_view_thumbnails": "View Thumbs", "image_names": "Images"}
+SHORT = {"texture_image_path": "Texture File", "texture_image_url": "Texture URL",
+         "multi_view_thumbnails": "View Thumbs", "image_names": "Images"}
 #: The lists drawn here (a ``files`` row that is not Image to Image's references).
 LISTS = ("image_paths", "image_names")
 #: A stage's section: (its title, the switch in its header).
@@ -38,17 +37,16 @@ def draw_list(layout: Any, group: Any, name: str) -> None:
     col.label(text=param("multi-image-to-3d", name).label)
     for i, item in enumerate(getattr(group, name)):
         row = col.row(align=True)
-        if name == "image_names":
-            row.prop_search(item, "name", bpy.data, "images", text="")
+        if name == "image_names":  # picked from a search list: shown, not typed
+            row.box().label(text=item.name or "(none)", icon="IMAGE_DATA")
         else:
             row.prop(item, "name", text="")
-        op = row.operator("meshy.view_list", text="", icon="X")
-        op.list_name, op.action, op.index = name, "REMOVE", i
+        op = row.operator("meshy.remove_view", text="", icon="X")
+        op.list_name, op.index = name, i
     if name == "image_paths":
         col.operator("meshy.add_view_images", text="Add Image Files", icon="FILEBROWSER")
     else:
-        op = col.operator("meshy.view_list", text="Add Blender Image", icon="ADD")
-        op.list_name, op.action = name, "ADD"
+        col.operator("meshy.add_view_image", text="Add Blender Image", icon="ADD")
 
 
 def draw_sections(layout: Any, group: Any, kind: str, draw_param: Any, fold: Any) -> None:
@@ -56,12 +54,11 @@ def draw_sections(layout: Any, group: Any, kind: str, draw_param: Any, fold: Any
     for (owner, stage), (title, switch) in SECTIONS.items():
         if owner != kind:
             continue
-        header, body = fold(layout, f"meshy_{kind}_{stage}")
+        header, body = fold(layout, f"meshy_{kind}_{stage}", default_closed=False)
         header.use_property_split = False
         header.prop(group, switch, text=title)
         if body is None:
             continue
-        body.active = bool(getattr(group, switch))
         for p in stage_params(kind, stage):
             if p.name != switch:
                 draw_param(body, group, p)
@@ -74,10 +71,11 @@ def draw_selected_preview(layout: Any, context: Any) -> None:
         return
     box = layout.box().column(align=True)
     more = f" and {len(previews) - 1} more" if len(previews) > 1 else ""
-    box.label(text=f"Preview: {previews[0].name}{more}", icon="MESH_DATA")
+    box.label(text="Selected preview:")
+    box.label(text=f"{previews[0].name}{more}", icon="MESH_DATA")
     row = box.row()
     row.scale_y = 1.2
     op = row.operator("meshy.refine", text="Refine Selected Preview", icon="SHADING_TEXTURE")
     op.sidebar_options = True
-    draw_message(box, "Textures it with the Refine options above (10 credits); the result replaces it.",
+    draw_message(box, "Textures it with the Refine options above (10 credits); the textured model replaces it.",
                  icon="INFO", context=context)

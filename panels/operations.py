@@ -104,10 +104,10 @@ def draw_operation(layout: Any, context: Any, kind: str) -> None:
         kinds_more.draw_selected_preview(layout, context)
 
 
-def _fold(layout: Any, idname: str) -> tuple[Any, Any]:
+def _fold(layout: Any, idname: str, default_closed: bool = True) -> tuple[Any, Any]:
     """``layout.panel`` (4.1+): a folding section whose open state Blender keeps."""
     if hasattr(layout, "panel"):
-        return layout.panel(idname, default_closed=True)
+        return layout.panel(idname, default_closed=default_closed)
     return layout.row(), None
 
 

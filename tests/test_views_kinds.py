@@ -59,7 +59,7 @@ def test_task_rows_name_each_stage_and_link_the_two():
     alone = entry("q", {"settings": {"mode": "preview"}})
     rows = {r.job_id: r for r in tasks.task_rows({e.job_id: e for e in (preview, refine, alone)}, {}, Path("/tmp"))}
     assert rows["p-refine"].kind_title == "Text to 3D · Refine" and rows["p-refine"].link == "Refines preview p-task-0"
-    assert rows["p"].kind_title == "Text to 3D · Preview" and rows["p"].link.startswith("Sent with Refine")
+    assert rows["p"].kind_title == "Text to 3D · Preview" and rows["p"].link == "Refine chained on it"
     assert not rows["p"].can_refine and rows["q"].can_refine and not rows["p-refine"].can_refine
     journal = {"j": {"job_id": "j", "kind": "text-to-3d", "task_id": "t1", "state": "imported", "time": 1,
                      "meta": {"settings": {"mode": "preview"}}}}

@@ -22,6 +22,8 @@ from ..stages import KIND, PREVIEW, REFINE, chains_refine, preview_of, stage_of
 from ..states import JobState
 
 KINDS = ("text-to-3d", "multi-image-to-3d", "text-to-image")
+#: The file a task row shows for kinds without a thumbnail of their own (their first picture).
+THUMBNAIL = {"image-to-image": "image_0", "text-to-image": "image_0"}
 #: States in which a preview can be refined from its row (Meshy has it finished).
 REFINABLE = frozenset({JobState.SUCCEEDED, JobState.IMPORTED})
 _REFINE_NAMES = frozenset(p.name for p in PARAMS["text-to-3d-refine"])
@@ -87,7 +89,7 @@ def row_stage(kind: str, meta: Mapping[str, Any] | None) -> tuple[str, str]:
         preview = preview_of(meta)
         return stage, f"Refines preview {preview[:8]}" if preview else "Refines a preview"
     if stage == PREVIEW and chains_refine(meta):
-        return stage, "Sent with Refine: its refine follows it"
+        return stage, "Refine chained on it"
     return stage, ""
 
 

@@ -99,11 +99,12 @@ def status_text(entry: Any) -> str:
 
 
 def thumb_path(kind: str, task_id: str, files: dict[str, str], download_dir: Path) -> str:
-    if files.get("thumbnail"):
-        return files["thumbnail"]
+    own = kinds_more.THUMBNAIL.get(kind, "thumbnail")  # an image task's first picture is its thumbnail
+    if files.get("thumbnail") or files.get(own):
+        return files.get("thumbnail") or files[own]
     if kind and task_id:
         try:
-            return str(result_dir(download_dir, kind, task_id) / "thumbnail.png")
+            return str(result_dir(download_dir, kind, task_id) / f"{own}.png")
         except ValueError:  # not a kind this add-on knows, or a folder that would leave the downloads
             return ""
     return ""

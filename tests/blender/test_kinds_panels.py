@@ -96,13 +96,14 @@ def test_view_lists_and_the_sidebar_run_of_multi_image(meshy, emu, tmp_path):
     group = bpy.context.scene.meshy_multi_image_to_3d
     for path in paths:
         group.image_paths.add().name = str(path)
-    assert bpy.ops.meshy.view_list(list_name="image_names", action="ADD") == {"FINISHED"}
-    assert len(group.image_names) == 1
-    assert bpy.ops.meshy.view_list(list_name="image_names", action="REMOVE", index=0) == {"FINISHED"}
+    picture = bpy.data.images.new("front", 8, 8)
+    assert bpy.ops.meshy.add_view_image(image=picture.name) == {"FINISHED"}
+    assert [i.name for i in group.image_names] == ["front"]
+    assert bpy.ops.meshy.remove_view(list_name="image_names", index=0) == {"FINISHED"}
     for _ in range(2):
-        bpy.ops.meshy.view_list(list_name="image_names", action="ADD")
+        bpy.ops.meshy.add_view_image(image=picture.name)
     with pytest.raises(RuntimeError, match="at most 4 images"):
-        bpy.ops.meshy.view_list(list_name="image_names", action="ADD")
+        bpy.ops.meshy.add_view_image(image=picture.name)
     group.image_names.clear()
     assert run_view("multi-image-to-3d").blocker == ""
     assert bpy.ops.meshy.run(kind="MULTI_IMAGE_TO_3D") == {"FINISHED"}
