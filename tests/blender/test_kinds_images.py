@@ -125,3 +125,21 @@ def test_bad_inputs_are_one_sentence_before_anything_is_sent(meshy, emu, tmp_pat
     assert sorted(bpy.data.images.keys()) == images and not bpy.data.objects
     assert not [r for r in emu.log if r["method"] == "POST"]
     assert not list((meshy.settings().upload_dir).glob("*")) if meshy.settings().upload_dir.exists() else True
+
+
+def test_a_set_and_a_model_import_again_offline_from_the_cache(meshy, emu):
+    bpy.ops.meshy.text_to_image(prompt="a knight", generate_multi_view=True)
+    set_id = images_of("text-to-image")[0]["meshy_task_id"]
+    bpy.ops.meshy.multi_image_to_3d(input_task_id=set_id)
+    model_id = objects_of("multi-image-to-3d")[0]["meshy_task_id"]
+    for image in images_of("text-to-image"):
+        bpy.data.images.remove(image)
+    emu.stop()
+    bpy.context.preferences.system.use_online_access = False
+    try:
+        assert bpy.ops.meshy.import_task(task_id=set_id, kind="TEXT_TO_IMAGE") == {"FINISHED"}
+        assert bpy.ops.meshy.import_task(task_id=model_id, kind="MULTI_IMAGE_TO_3D") == {"FINISHED"}
+    finally:
+        bpy.context.preferences.system.use_online_access = True
+    assert [i.name for i in images_of("text-to-image")] == [f"Knight_image_view{n}" for n in (1, 2, 3)]
+    assert len(objects_of("multi-image-to-3d")) == 2

@@ -109,3 +109,43 @@ def test_view_lists_and_the_sidebar_run_of_multi_image(meshy, emu, tmp_path):
     assert bpy.ops.meshy.run(kind="MULTI_IMAGE_TO_3D") == {"FINISHED"}
     (model,) = [o for o in bpy.data.objects if o.get("meshy_kind") == "multi-image-to-3d"]
     assert model.name.startswith("view0_3d")
+
+
+class Recorder:
+    """Blender's UILayout where none can exist (background Blender has no window): records what is drawn."""
+
+    def __init__(self, drawn: list[str]) -> None:
+        self.drawn = drawn
+        self.use_property_split = self.use_property_decorate = False
+
+    def prop(self, _data, name, **_kw):
+        self.drawn.append(name)
+
+    def row(self, **_kw):
+        return self
+
+    column = box = row
+
+    def label(self, **_kw):
+        pass
+
+    def panel(self, _idname, **_kw):
+        self.drawn.append("[advanced]")
+        return self, self
+
+
+def test_the_prompt_dialogs_show_the_main_options_and_refine_under_its_switch():
+    from types import SimpleNamespace
+
+    dialogs = mod("panels.dialogs")
+    drawn: list[str] = []
+    dialogs.draw_dialog(Recorder(drawn), SimpleNamespace(refine=False), "text-to-3d")
+    assert drawn[:3] == ["prompt", "model_type", "ai_model"] and "refine" in drawn and "enable_pbr" not in drawn
+    assert drawn.index("[advanced]") < drawn.index("target_polycount")
+    drawn.clear()
+    dialogs.draw_dialog(Recorder(drawn), SimpleNamespace(refine=True), "text-to-3d")
+    assert drawn.index("refine") < drawn.index("enable_pbr") < drawn.index("[advanced]")
+    assert drawn.count("refine") == 1
+    drawn.clear()
+    dialogs.draw_dialog(Recorder(drawn), SimpleNamespace(), "text-to-image")
+    assert drawn[:4] == ["ai_model", "prompt", "generate_multi_view", "aspect_ratio"] and "pack_images" in drawn
