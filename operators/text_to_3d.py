@@ -63,6 +63,11 @@ class MESHY_OT_text_to_3d(JobOperator, bpy.types.Operator):
                                                                    path=refine["texture_image_path"])
         return build_request(REFINE_TABLE, refine, self.settings, require_input=False)
 
+    def modal(self, context: bpy.types.Context, event: Any) -> set[str]:
+        if event.type == "ESC":  # stop waiting for the stage running now: the chained refine too
+            self._job_ids = tuple(e.job_id for e in self._entries())
+        return super().modal(context, event)
+
     def _entries(self) -> list[TaskEntry]:
         """The chain's latest stage per job: the preview, then (once chained) its refine."""
         service = runtime.service()
