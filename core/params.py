@@ -22,13 +22,34 @@ with the result (keep the source object, pack images), never sent.
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Any
-
 from ..client import catalog
-from .param import Param, api_value, enum_id, kind_from_id, kind_id
+from . import params_words as _words
+from .param import (  # the row and the pieces tables share: spelled in param.py, read from here
+    _ALPHA_THUMB,
+    _DECIMATION,
+    _HD,
+    _INPUT_TASK,
+    _KEEP_ORIGINAL,
+    _MODEL_URL,
+    _PBR,
+    _POLYCOUNT,
+    _REMOVE_LIGHTING,
+    FORMATS_3D,
+    FORMATS_REMESH,
+    IMAGE_MODELS,
+    MESH_MODELS,
+    ORIGIN,
+    TOPOLOGY,
+    Param,
+    _p,
+    api_value,
+    enum_id,
+    kind_from_id,
+    kind_id,
+)
 
-__all__ = ["Param", "api_value", "enum_id", "kind_from_id", "kind_id"]  # spelled in param.py, read from here
+__all__ = ["FORMATS_3D", "FORMATS_REMESH", "IMAGE_MODELS", "MESH_MODELS", "ORIGIN", "TOPOLOGY", "Param", "api_value",
+           "enum_id", "kind_from_id", "kind_id"]
 
 KINDS = ("remesh", "retexture", "image-to-3d", "image-to-image")
 TITLES = {"remesh": "Remesh", "retexture": "Retexture", "image-to-3d": "Image to 3D",
@@ -41,53 +62,6 @@ MODEL_KINDS = ("remesh", "retexture")
 
 #: The kinds as Blender enum items (identifier, title, description).
 KIND_ITEMS = [(kind_id(k), TITLES[k], f"Meshy {TITLES[k]}") for k in KINDS]
-
-
-def _models(models: tuple[catalog.AIModel, ...]) -> tuple[tuple[str, str], ...]:
-    return tuple((m.id, m.label) for m in models)
-
-
-MESH_MODELS = _models(catalog.MESH_MODELS)
-IMAGE_MODELS = _models(catalog.IMAGE_MODELS)
-TOPOLOGY = (("triangle", "Triangles"), ("quad", "Quads"))
-ORIGIN = (("bottom", "Bottom"), ("center", "Center"))
-FORMATS_3D = (("glb", "GLB"), ("obj", "OBJ"), ("fbx", "FBX"), ("stl", "STL"), ("usdz", "USDZ"), ("3mf", "3MF"))
-FORMATS_REMESH = FORMATS_3D[:5] + (("blend", "Blend"), ("3mf", "3MF"))
-
-_POLYCOUNT = dict(
-    label="Target Polycount", default=30000, soft_min=100, soft_max=300000,
-    description="Polygons wanted in the result, 100 to 300,000 (ignored when Decimation is set)",
-)
-_DECIMATION = dict(
-    label="Decimation", default=0, soft_min=0, soft_max=4, advanced=True, unset=(0,),
-    description="Adaptive polycount: 1 ultra-high, 2 high, 3 medium, 4 low; 0 uses Target Polycount",
-)
-_REMOVE_LIGHTING = dict(
-    label="Remove Lighting", default=True, advanced=True,
-    description="Strip baked highlights and shadows from the texture",
-)
-_PBR = dict(label="PBR Maps", default=False, description="Also make metallic, roughness and normal maps")
-_HD = dict(label="HD Texture", default=False, advanced=True, description="4K base colour (Meshy 6 only)")
-_ALPHA_THUMB = dict(
-    label="Alpha Thumbnail", default=False, advanced=True, description="Also render a transparent preview image",
-)
-_INPUT_TASK = dict(
-    label="Input Task ID", default="", advanced=True,
-    description="Use a finished Meshy task as input instead of uploading (wins over the selection)",
-)
-_KEEP_ORIGINAL = dict(
-    label="Keep Original", default=True, role="option", cli=False, sidebar=False,
-    description="Keep the source object, hidden, next to the result (off: replace it); "
-                "not given: the add-on preferences decide",
-)
-_MODEL_URL = dict(
-    label="Model URL", default="", advanced=True,
-    description="An http(s) URL or data URI of a .glb/.gltf/.obj/.fbx/.stl model (wins over the selection)",
-)
-
-
-def _p(name: str, type_: str, **kw: Any) -> Param:
-    return Param(name, type_, **kw)
 
 
 REMESH: tuple[Param, ...] = (
@@ -227,98 +201,7 @@ def has(kind: str, name: str) -> bool:
 
 # --------------------------------------------------------------------------- the kinds from words and views
 # Text to 3D (preview, and the refine chained on it), Multi-Image to 3D and Text to Image
-# (MESHY_API_MORE.md): their rows, and their places in KINDS, TITLES and OPERATORS.
-
-_TEXT_MODELS = _models(catalog.TEXT_IMAGE_MODELS)
-_FORMATS_3D_DEFAULT = tuple(v for v, _ in FORMATS_3D[:5])  # 3MF only when asked
-_REFINE_OPTIONS: tuple[Param, ...] = (
-    _p("enable_pbr", "bool", **_PBR),
-    _p("texture_prompt", "str", default="", label="Texture Prompt",
-       description="Describe the texture, up to 600 characters (wins over a texture image)"),
-    _p("texture_image_url", "str", default="", label="Texture Image URL", advanced=True,
-       description="An http(s) URL or data URI of a .jpg/.png image to guide the texture"),
-    _p("texture_image_path", "path", default="", label="Texture Image File", role="input", fills="texture_image_url",
-       description="A .jpg/.png/.webp file to guide the texture"),
-    _p("hd_texture", "bool", **_HD),
-    _p("remove_lighting", "bool", **_REMOVE_LIGHTING),
-)
-#: Options both stages take: with refine=True the text_to_3d operator sends them to both.
-_TEXT_3D_SHARED: tuple[Param, ...] = (
-    _p("moderation", "bool", default=False, label="Moderation", advanced=True,
-       description="Screen the prompt for harmful content"),
-    _p("target_formats", "enumset", items=FORMATS_3D, default=_FORMATS_3D_DEFAULT, label="Formats", advanced=True,
-       description="File formats Meshy produces (GLB is always fetched for import)"),
-    _p("auto_size", "bool", default=False, label="Auto Size", advanced=True,
-       description="Estimate the real-world height and scale to it"),
-    _p("origin_at", "enum", items=ORIGIN, default="bottom", label="Origin", advanced=True,
-       description="Where the origin goes with Auto Size"),
-)
-
-TEXT_TO_3D: tuple[Param, ...] = (
-    _p("prompt", "str", default="", label="Prompt", description="Describe the model, up to 600 characters"),
-    _p("model_type", "enum", items=(("standard", "Standard"), ("lowpoly", "Low Poly")), default="standard",
-       label="Model Type", description="Standard detail, or a low-poly model (ignores AI model and remeshing)"),
-    _p("ai_model", "enum", items=MESH_MODELS, default="latest", label="AI Model",
-       description="Meshy model (Meshy 5 previews cost 5 credits instead of 20)"),
-    _p("refine", "bool", default=False, label="Refine", role="option", stage="refine",
-       description="Then texture the preview: a refine task chained on it (10 credits more); "
-                   "the preview shows meanwhile and the textured model replaces it"),
-    _p("should_remesh", "bool", default=False, label="Remesh", advanced=True,
-       description="Remesh to Topology and Target Polycount (Meshy's default: off on Meshy 6, on otherwise)"),
-    _p("topology", "enum", items=TOPOLOGY, default="triangle", label="Topology", advanced=True,
-       description="Quad-dominant or triangle mesh (with Remesh)"),
-    _p("target_polycount", "int", **{**_POLYCOUNT, "advanced": True}),
-    _p("decimation_mode", "int", **_DECIMATION),
-    _p("pose_mode", "enum", items=(("", "None"), ("a-pose", "A-Pose"), ("t-pose", "T-Pose")), default="",
-       label="Pose", advanced=True, description="Pose a character in A-pose or T-pose"),
-    *_TEXT_3D_SHARED,
-    *(replace(p, stage="refine") for p in _REFINE_OPTIONS),
-)
-
-TEXT_TO_3D_REFINE: tuple[Param, ...] = (
-    _p("task_id", "str", default="", label="Preview Task ID", role="input", fills="preview_task_id", cli=False,
-       sidebar=False, description="The finished Text to 3D preview to texture (empty: the selected preview objects)"),
-    *_REFINE_OPTIONS,
-    _p("ai_model", "enum", items=MESH_MODELS, default="latest", label="AI Model",
-       description="Meshy model used for texturing"),
-    *_TEXT_3D_SHARED,
-)
-
-_VIEW_INPUTS = {"input_task_id", "image_url", "image_path", "image_name", "use_render"}
-MULTI_IMAGE_TO_3D: tuple[Param, ...] = (
-    _p("input_task_id", "str", default="", label="Input Task ID", advanced=True,
-       description="A finished multi-view Text to Image or Image to Image task (wins over the images)"),
-    _p("image_urls", "urls", default=(), label="Image URLs", advanced=True,
-       description="http(s) URLs or data URIs of .jpg/.png views (1 to 4 images in all)"),
-    _p("image_paths", "files", default=(), label="Image Files", role="input", fills="image_urls", cli=False,
-       description="1 to 4 .jpg/.png/.webp files: views of one object from different angles"),
-    _p("image_names", "files", default=(), label="Blender Images", role="input", fills="image_urls", cli=False,
-       description="1 to 4 Blender images of one object (a multi-view set Meshy made is chained, not uploaded)"),
-    *(p for p in IMAGE_TO_3D if p.name not in _VIEW_INPUTS),
-    _p("multi_view_thumbnails", "bool", default=False, label="View Thumbnails", advanced=True,
-       description="Also render the result from the front, right, back and left"),
-)
-
-TEXT_TO_IMAGE: tuple[Param, ...] = (
-    _p("ai_model", "enum", items=_TEXT_MODELS, default="nano-banana", label="AI Model",
-       description="Image model: " + ", ".join(f"{m.label} {m.credits}" for m in catalog.TEXT_IMAGE_MODELS)
-                   + " credits per image"),
-    _p("prompt", "str", default="", label="Prompt", description="Describe the picture, up to 600 characters"),
-    _p("generate_multi_view", "bool", default=False, label="Multi-View",
-       description="Make 3 views of the subject for Multi-Image to 3D (costs 3 images; not with Aspect Ratio)"),
-    _p("aspect_ratio", "enum", items=(("", "Default (1:1)"), *((r, r) for r in dict.fromkeys(
-        r for ratios in catalog.ASPECT_RATIOS.values() for r in ratios))), default="", unset=("",),
-       label="Aspect Ratio", description="Picture shape: " + "; ".join(
-           f"{m} {' '.join(r)}" for m, r in catalog.ASPECT_RATIOS.items()) + " (not with Multi-View)"),
-    _p("pose_mode", "enum", items=(("", "None"), ("a-pose", "A-Pose"), ("t-pose", "T-Pose")), default="",
-       unset=("",), label="Pose", advanced=True, description="Draw a character in A-pose or T-pose"),
-    _p("alpha_thumbnail", "bool", default=False, label="Alpha Thumbnail", advanced=True,
-       description="Also make a transparent (RGBA) preview, imported as a Blender image"),
-    _p("multi_view_thumbnails", "bool", default=False, label="View Thumbnails", advanced=True,
-       description="Also make front, right, back and left thumbnails of a multi-view set"),
-    _p("pack_images", "bool", default=False, label="Pack Images", role="option", cli=False,
-       description="Pack the results into the .blend (off: link the files in the download folder)"),
-)
+# (MESHY_API_MORE.md): their tables are in core/params_words.py; here, their places in the tables above.
 
 _MORE = ("text-to-3d", "multi-image-to-3d", "text-to-image")
 KINDS += _MORE
@@ -327,8 +210,11 @@ TITLES.update({"text-to-3d": "Text to 3D", "multi-image-to-3d": "Multi-Image to 
 OPERATORS.update({kind: kind.replace("-", "_") for kind in _MORE})
 OPERATORS["text-to-3d-refine"] = "refine"
 KIND_ITEMS.extend((kind_id(k), TITLES[k], f"Meshy {TITLES[k]}") for k in _MORE)
-PARAMS.update({"text-to-3d": TEXT_TO_3D, "text-to-3d-refine": TEXT_TO_3D_REFINE,
-               "multi-image-to-3d": MULTI_IMAGE_TO_3D, "text-to-image": TEXT_TO_IMAGE})
+#: Multi-Image to 3D: its inputs, every option of Image to 3D (documented as the same), its thumbnails.
+MULTI_IMAGE_TO_3D = (*_words.MULTI_IMAGE_INPUTS, *(p for p in IMAGE_TO_3D if p.name not in _words.VIEW_INPUTS),
+                     _words.MULTI_IMAGE_THUMBNAILS)
+PARAMS.update({"text-to-3d": _words.TEXT_TO_3D, "text-to-3d-refine": _words.TEXT_TO_3D_REFINE,
+               "multi-image-to-3d": MULTI_IMAGE_TO_3D, "text-to-image": _words.TEXT_TO_IMAGE})
 #: A table that is not a kind of its own: the Meshy kind its tasks are (the refine operator's: text-to-3d).
 KIND_OF = {"text-to-3d-refine": "text-to-3d"}
 #: The request class each table builds, by ``client.models.request_type`` name (the others: their kind's).
