@@ -167,3 +167,13 @@ def test_refine_of_something_that_is_not_a_preview_is_refused(meshy, emu):
     with pytest.raises(RuntimeError, match="is a Remesh task, not a Text to 3D preview"):
         bpy.ops.meshy.refine(task_id=remesh_id)
     assert len(posts(emu)) == created  # none of the refusals reached Meshy
+
+
+def test_a_refine_meshy_refuses_is_one_sentence_and_the_preview_stays(meshy, emu):
+    emu.balance = 25  # the preview's 20 credits, not the refine's 10 more
+    with pytest.raises(RuntimeError, match="Not enough Meshy credits") as info:
+        bpy.ops.meshy.text_to_3d(prompt="a wooden barrel", refine=True)
+    assert "text-to-3d" in str(info.value)
+    (obj,) = kind_objects()
+    assert obj["meshy_stage"] == "preview"  # shown meanwhile, and kept: refine it once topped up
+    assert [p["status"] for p in posts(emu)] == [202, 402]
