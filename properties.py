@@ -24,6 +24,7 @@ from bpy.props import (
 )
 
 from .core.params import KIND_ITEMS, KINDS, PARAMS, TITLES, Param, api_value, enum_id
+from .i18n import CONTEXT
 
 MAX_HISTORY_PAGE = 50
 
@@ -36,7 +37,7 @@ class MESHY_PG_file_path(bpy.types.PropertyGroup):
 
 def make_property(param: Param) -> Any:
     """The bpy property for one parameter (soft limits only)."""
-    common = {"name": param.label or param.name, "description": param.description}
+    common = {"name": param.label or param.name, "description": param.description, "translation_context": CONTEXT}
     if param.type in {"str", "path", "image"}:
         subtype = "FILE_PATH" if param.type == "path" else "NONE"
         return StringProperty(default=param.default or "", subtype=subtype, **common)
@@ -150,7 +151,9 @@ def changed_values(group: Any, kind: str) -> dict[str, Any]:
 class MESHY_PG_history(bpy.types.PropertyGroup):
     """Which kind the History panel shows and how many rows per page."""
 
-    kind: EnumProperty(name="Kind", items=KIND_ITEMS, default="IMAGE_TO_3D")  # type: ignore[valid-type]
+    kind: EnumProperty(  # type: ignore[valid-type]
+        name="Kind", items=KIND_ITEMS, default="IMAGE_TO_3D", translation_context=CONTEXT,
+    )
     page_size: IntProperty(  # type: ignore[valid-type]
         name="Per Page", default=10, min=1, max=MAX_HISTORY_PAGE, description="Tasks per page (up to 50)",
     )

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import bpy
 
+from ..scene.console import captured_output
+
 
 def collect(names: list[str], collection_name: str, offset: tuple[float, float, float] | None) -> None:
     """Single-blend mode: each asset in its own collection, laid out on a grid."""
@@ -36,7 +38,8 @@ def save_blend(path: Path, pack: bool) -> None:
         for image in bpy.data.images:
             if image.source == "FILE" and image.packed_file is None and image.filepath:
                 image.pack()
-    bpy.ops.wm.save_as_mainfile(filepath=str(path), copy=True, relative_remap=True, check_existing=False)
+    with captured_output(f"saving {path.name}"):  # Blender's "Info: Saved copy as ..." goes to the import log
+        bpy.ops.wm.save_as_mainfile(filepath=str(path), copy=True, relative_remap=True, check_existing=False)
 
 
 def grid(index: int, spacing: float = 3.0, columns: int = 10) -> tuple[float, float, float]:

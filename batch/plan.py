@@ -21,7 +21,7 @@ from typing import Any
 import bpy
 
 from .. import scene
-from ..client.engine import DEFAULT_OUTPUTS, cached_files
+from ..client.engine import cached_files
 from ..client.errors import ValidationError
 from ..client.uploads import FileInput
 from ..core.params import MODEL_KINDS
@@ -223,7 +223,7 @@ def base_args(opts: Options) -> dict[str, Any]:
             try:
                 uploads.append(FileInput.image(path))
             except ValidationError as exc:
-                raise UsageError(exc.message) from None
+                raise UsageError(f"--{option_name.replace('_', '-')}: {exc.message.rstrip('.')}.") from None
         if api_name == "reference_image_urls":
             args[api_name] = [*(args.get(api_name) or []), *uploads]
         elif api_name not in args:
@@ -233,14 +233,11 @@ def base_args(opts: Options) -> dict[str, Any]:
     return args
 
 
-def check_args(kind: str, args: dict[str, Any], explicit: bool, settings: Settings) -> None:
-    """Refuse a bad option (exit 2) before anything is planned or sent; the inputs come later."""
-    if kind in sources.KINDS:
-        args, explicit = sources.check_values(kind, args, settings), True  # an input stands in
-    try:
-        build_request(kind, args, settings, require_input=explicit)
-    except ValidationError as exc:
-        raise UsageError(exc.message) from None
+def options_request(kind: str, args: dict[str, Any], settings: Settings) -> Any:
+    """The request the options make, without its inputs: what every asset's job downloads follows from it."""
+    if kind in sources.KINDS:  # a prompt stands in: each asset brings its own
+        args = {**sources.probe(kind, args), **args}
+    return build_request(kind, args, settings, require_input=False)
 
 
 def asset_request(kind: str, args: dict[str, Any], asset: Asset, settings: Settings) -> Any:
@@ -259,13 +256,6 @@ def asset_request(kind: str, args: dict[str, Any], asset: Asset, settings: Setti
         else:
             per["reference_image_urls"] = [FileInput.image(path), *(args.get("reference_image_urls") or [])]
     return build_request(kind, per, settings)
-
-
-def outputs_for(kind: str, args: dict[str, Any]) -> tuple[str, ...]:
-    outputs = DEFAULT_OUTPUTS[kind]
-    if kind != "image-to-image" and set(args.get("target_formats") or ()) - {"glb"}:
-        outputs = (*outputs, "models")  # the other formats asked for are downloaded too
-    return outputs
 
 
 def _gltf_needs_packing(path: Path) -> bool:

@@ -103,15 +103,44 @@ def asset_entry(key: str, job: dict[str, Any] | None, out: Path, extra: dict[str
 
 
 def summary(entries: list[dict[str, Any]]) -> dict[str, Any]:
+    """Counts by status and credits: the batch's total, and (in a run's report) what this run spent.
+
+    Credits are spent when a task is created; an asset whose task an earlier run
+    created (followed, imported from the cache, or done) cost nothing now.
+    """
     counts: dict[str, int] = {}
     for e in entries:
         counts[e["status"]] = counts.get(e["status"], 0) + 1
-    return {
+    result = {
         "assets": len(entries),
         "counts": counts,
         "credits": sum(e["credits"] or 0 for e in entries),
         "estimated_credits": sum(e["estimated_credits"] or 0 for e in entries if e["status"] != "skipped"),
     }
+    if any("this_run" in e for e in entries):
+        runs: dict[str, int] = {}
+        for e in entries:
+            runs[e.get("this_run", "")] = runs.get(e.get("this_run", ""), 0) + 1
+        result["this_run"] = runs
+        result["credits_this_run"] = sum(e["credits"] or 0 for e in entries if e.get("this_run") == "created")
+    return result
+
+
+def counts_text(s: dict[str, Any]) -> str:
+    """``2 succeeded (1 done earlier), 1 failed``: the statuses, and what of them an earlier run did."""
+    text = ", ".join(f"{n} {k}" for k, n in sorted(s["counts"].items())) or "no assets"
+    earlier = {k: n for k, n in (s.get("this_run") or {}).items() if k in {"done earlier", "failed earlier",
+                                                                          "followed", "imported from the cache"}}
+    if earlier:
+        text += " (" + ", ".join(f"{n} {k}" for k, n in sorted(earlier.items())) + ")"
+    return text
+
+
+def credits_text(s: dict[str, Any]) -> str:
+    """``5 credits spent in this run, 10 for the batch`` (or only the batch's, for ``status``)."""
+    if "credits_this_run" not in s:
+        return f"{s['credits']} credits used"
+    return f"{s['credits_this_run']} credits spent in this run, {s['credits']} for the batch"
 
 
 def write_json(path: Path, data: Any) -> None:
@@ -143,6 +172,5 @@ def format_status(entries: list[dict[str, Any]]) -> str:
         task = e["task_id"] or "-"
         lines.append(f"{e['asset'][-width:]:<{width}}  {e['status']:<11} {task:<36} {credits:>6}  {where}")
     s = summary(entries)
-    counts = ", ".join(f"{n} {k}" for k, n in sorted(s["counts"].items()))
-    lines.append(f"{s['assets']} asset(s): {counts or 'none'}; {s['credits']} credits used")
+    lines.append(f"{s['assets']} asset(s): {counts_text(s)}; {credits_text(s)}")
     return "\n".join(lines)

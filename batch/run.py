@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import logging
 import sys
 import time
 import traceback
@@ -27,17 +28,18 @@ from ..client.errors import AuthenticationError, MeshyError
 from ..client.pricing import estimate_credits
 from ..core import states
 from ..core.params import IMAGE_KINDS
-from ..core.requests import effective_ai_model
+from ..core.requests import effective_ai_model, outputs_for
 from ..core.settings import Settings
 from ..core.states import JobState
 from ..service.chains import root_id
 from ..service.jobs import JobService, Submission, WaitTimeout
 from ..service.tasks import Imported, TaskEntry
-from . import files, plan, report, sources
+from . import checks, files, plan, report, sources
 from .plan import Asset, Options
+from .progress import Progress
 
-SUMMARY_EVERY = 5.0
 REPORT_EVERY = 10.0
+IMPORT_LOG = "import.log"  # what Blender's importers and savers print, kept out of the console
 NO_KEY = ("No Meshy API key: set MESHY_API_KEY, or add the key in Edit > Preferences > Add-ons > Meshy Tools "
           "(it is never taken from the command line)")
 OFFLINE = ("Online access is off, so nothing can be sent to Meshy: start Blender with --online-mode "
@@ -54,6 +56,11 @@ class FatalError(Exception):
 
 def log(text: str) -> None:
     print(f"meshy: {text}", file=sys.stderr, flush=True)
+
+
+#: What an asset's job did in this run, for the report (``this_run``) and the credits spent now.
+THIS_RUN = {"create": "created", "resume": "followed", "attach": "followed", "import": "imported from the cache",
+            "skip": "done earlier", "failed": "failed earlier"}
 
 
 def batch_settings(opts: Options) -> Settings:
@@ -76,7 +83,8 @@ class Batch:
         self.imported_count = 0
         self.balance_before: int | None = None
         self.balance_after: int | None = None
-        self._last_summary = self._last_report = time.monotonic()
+        self._last_report = time.monotonic()
+        self.console = Progress(quiet=opts.quiet, footer=self.progress_line)
 
     # -- before planning what to create -----------------------------------------------
 
@@ -101,14 +109,14 @@ class Batch:
         ours = [j for j in resumed if tasks[j].meta.get("asset") in self.by_key and tasks[j].kind == self.opts.kind]
         interrupted = [j for j in ours if not tasks[j].task_id]
         for job_id in interrupted:
-            log(f"interrupted create {job_id}: looking for its task on Meshy")
+            self.console.note(f"interrupted create {job_id}: looking for its task on Meshy")
         self.service.wait(interrupted, until=lambda e: bool(e.task_id) or not e.active)
         return {j for j in ours if tasks[j].active}
 
     # -- the run -------------------------------------------------------------------------
 
     def start(self, args: dict[str, Any]) -> None:
-        outputs = plan.outputs_for(self.opts.kind, args)
+        outputs = outputs_for(self.opts.kind, plan.options_request(self.opts.kind, args, self.settings))
         for asset in self.assets:
             meta = {"asset": asset.key, "label": asset.name, "source_path": asset.source_path,
                     "out_name": asset.out_name}
@@ -117,7 +125,7 @@ class Batch:
                 try:
                     request = plan.asset_request(self.opts.kind, args, asset, self.settings)
                 except MeshyError as exc:
-                    self._fail_local(asset, exc.message)
+                    self._fail_local(asset, checks.in_flags(exc.message, self.opts.kind, self.opts.params))
                     continue
                 asset.estimate = estimate_credits(self.opts.kind, request) + sources.extra_credits(self.opts.kind, args)
                 sub = Submission(self.opts.kind, request, asset.name, upload=asset.upload, outputs=outputs,
@@ -140,7 +148,7 @@ class Batch:
             meta={"asset": asset.key, "label": asset.name, "source_path": asset.source_path})
         self.service.tasks.add(asset.job_id, self.opts.kind, asset.name, asset.meta, state=JobState.FAILED,
                                message=message)
-        log(f"{asset.name}: failed: {message}")
+        self.console.note(f"{asset.name}: failed: {message}", always=True)
 
     def run(self) -> None:
         opts = self.opts
@@ -154,6 +162,7 @@ class Batch:
         try:
             self.service.wait(list(self.by_job), on_event=self._on_event, every=self._tick, timeout=opts.timeout)
         except WaitTimeout:
+            self.console.close()
             unfinished = sum(1 for j in self.by_job if self.service.tasks[j].active)
             raise FatalError(f"Gave up after {opts.timeout:g} s with {unfinished} asset(s) unfinished; "
                              "run the same command again to go on waiting (nothing is paid twice)") from None
@@ -166,7 +175,7 @@ class Batch:
                     asset.job["blend"] = str(path)
                     records.imported(asset.job_id, kind=opts.kind, task_id=asset.task_id, blend=str(path),
                                      meta=asset.meta)
-            log(f"saved {path}")
+            self.console.note(f"saved {path}")
 
     def state(self, asset: Asset) -> str:
         """The asset's state: its job's (``JobState``), or what the plan said (skipped, failed before)."""
@@ -180,23 +189,25 @@ class Batch:
         if asset is None or entry is None:
             return
         asset.task_id = entry.task_id or asset.task_id
-        if self.opts.quiet and event.type != "succeeded":
-            return
         if event.type == "created":
-            log(f"{asset.name}: created task {event.task_id}")
+            self.console.note(f"{asset.name}: created task {event.task_id}")
         elif event.type == "waiting" and event.message:
-            log(f"{asset.name}: {event.message}")
+            self.console.note(f"{asset.name}: {event.message}")
+        if entry.active and event.type in {"created", "progress", "waiting"} and entry.status != "SUCCEEDED":
+            self.console.update(asset.name, entry.status or str(entry.state), entry.progress)
         elif event.type in {"failed", "canceled"} or entry.kept:
-            log(f"{asset.name}: {entry.state}: {entry.message}")
+            self.console.finish(asset.name)
+            self.console.note(f"{asset.name}: {entry.state}: {entry.message}", always=True)
         elif event.type == "succeeded":
+            self.console.finish(asset.name)
             self._done(asset, entry)
 
     def _done(self, asset: Asset, entry: TaskEntry) -> None:
         if entry.state == JobState.IMPORTED:
-            if not self.opts.quiet:
-                log(f"{asset.name}: done -> {asset.job.get('blend') or 'batch.blend'} [{self.progress_line()}]")
+            self.console.note(f"{asset.name}: done -> {asset.job.get('blend') or 'batch.blend'} "
+                              f"[{self.progress_line()}]")
         elif entry.state == JobState.FAILED:
-            log(f"{asset.name}: failed: {entry.message}")
+            self.console.note(f"{asset.name}: failed: {entry.message}", always=True)
 
     def _import(self, kind: str, files_: dict[str, str], meta: dict[str, Any], task_id: str) -> Imported:
         """The service's importer: the result into the (empty) scene, placed, saved; a failure is this asset's only."""
@@ -219,7 +230,7 @@ class Batch:
                 blend = str(path)
         except Exception as exc:
             if not isinstance(exc, (MeshyError, ValueError, OSError)):
-                log(f"{asset.name}: unexpected error importing task {task_id}:")
+                self.console.note(f"{asset.name}: unexpected error importing task {task_id}:", always=True)
                 traceback.print_exc(file=sys.stderr)  # the "system console" the sentence points at
             if not opts.single_blend:
                 scene.clear_scene()
@@ -229,10 +240,8 @@ class Batch:
         return Imported(names, blend)
 
     def _tick(self) -> None:
+        self.console.tick()
         now = time.monotonic()
-        if not self.opts.quiet and now - self._last_summary >= SUMMARY_EVERY:
-            self._last_summary = now
-            log(self.progress_line())
         if now - self._last_report >= REPORT_EVERY:
             self._last_report = now
             self.write_report()
@@ -260,16 +269,16 @@ class Batch:
         self.service.shutdown()
 
     def write_report(self, exit_code: int | None = None) -> Any:
+        """report.json from the journal: an asset done in an earlier run stays succeeded, with its credits."""
         history = report.by_asset(report.read_history(self.opts.out / report.JOURNAL))
         entries = []
         for asset in self.assets:
             entry = report.asset_entry(asset.key, history.get(asset.key), self.opts.out,
                                        {"kind": self.opts.kind, "name": asset.name})
             state = self.state(asset)
-            if state == "skipped":
-                entry["status"] = "skipped"
-            elif state in states.ACTIVE:
+            if state in states.ACTIVE:
                 entry["status"] = "running" if asset.task_id else "not created"
+            entry["this_run"] = THIS_RUN.get(asset.action, asset.action)
             entries.append(entry)
         run = {"command": self.opts.kind, "argv": self.opts.argv, "out": str(self.opts.out),
                "started": self.started, "seconds": round(time.time() - self.started, 3),
@@ -285,7 +294,7 @@ def run_batch(opts: Options) -> int:
     settings = batch_settings(opts)
     args = plan.base_args(opts)
     explicit = bool(opts.params.get("input_task_id") or opts.params.get("model_url") or opts.params.get("image_url"))
-    plan.check_args(opts.kind, args, explicit, settings)
+    checks.check_args(opts.kind, args, explicit, settings, given=opts.params)
     assets = plan.plan(opts)
     opts.out.mkdir(parents=True, exist_ok=True)
     assets = plan.list_blend_objects(assets)
@@ -301,25 +310,50 @@ def run_batch(opts: Options) -> int:
     report.write_json(opts.out / report.BATCH, {"argv": opts.argv, "command": opts.kind, "time": time.time()})
     plan.prepare_uploads(assets, opts)
     counts = {a: sum(1 for x in assets if x.action == a) for a in plan.ACTIONS}
-    log(f"{opts.kind}: {len(assets)} asset(s): {counts['create']} to create, "
+    batch.console.note(
+        f"{opts.kind}: {len(assets)} asset(s): {counts['create']} to create, "
         f"{counts['resume'] + counts['attach']} to follow, {counts['import']} to import from the cache, "
         f"{counts['skip']} already done, {counts['failed']} failed before (--retry-failed), "
-        f"at most {opts.jobs} in flight")
+        f"at most {opts.jobs} in flight", always=True)
     code = 1
-    try:
-        batch.start(args)
-        batch.run()
-        code = 0 if all(batch.state(a) in (JobState.IMPORTED, "skipped") for a in assets) else 1
-    except KeyboardInterrupt:
-        log("interrupted: run the same command again to finish the batch (created tasks are not paid twice)")
-        code = 130
-    finally:
-        batch.close()
-        path = batch.write_report(code)
+    with import_log(opts.out / IMPORT_LOG):
+        try:
+            batch.start(args)
+            batch.run()
+            code = 0 if all(batch.state(a) in (JobState.IMPORTED, "skipped") for a in assets) else 1
+        except KeyboardInterrupt:
+            batch.console.close()
+            log("interrupted: run the same command again to finish the batch (created tasks are not paid twice)")
+            code = 130
+        finally:
+            batch.console.close()
+            batch.close()
+            path = batch.write_report(code)
     s = report.summary(json.loads(path.read_text(encoding="utf-8"))["assets"])
-    counts_text = ", ".join(f"{n} {k}" for k, n in sorted(s["counts"].items()))
-    log(f"{opts.kind} finished: {counts_text}; {s['credits']} credits used; report {path}")
+    log(f"{opts.kind} finished: {report.counts_text(s)}; {report.credits_text(s)}; report {path}")
     return code
+
+
+class import_log:  # noqa: N801 - used as a context manager, like open()
+    """The ``meshy.import`` logger (what Blender's importers print) into ``<out>/import.log`` for the run."""
+
+    def __init__(self, path: Any) -> None:
+        self.handler = logging.FileHandler(path, encoding="utf-8")
+        self.handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        self.logger = logging.getLogger("meshy.import")
+
+    def __enter__(self) -> import_log:
+        self.saved = (self.logger.level, self.logger.propagate)
+        self.logger.addHandler(self.handler)
+        self.logger.setLevel(logging.INFO)
+        self.logger.propagate = False  # the console shows the batch's own lines only
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.logger.removeHandler(self.handler)
+        self.handler.close()
+        self.logger.setLevel(self.saved[0])
+        self.logger.propagate = self.saved[1]
 
 
 def _print_plan(assets: list[Asset], opts: Options, args: dict[str, Any], settings: Settings) -> int:

@@ -124,12 +124,18 @@ def _paths(patterns: list[str], *, folders: bool = False) -> list[Path]:
     return out
 
 
-def check_values(kind: str, args: dict[str, Any], settings: Settings) -> dict[str, Any]:
-    """``args`` as the option check needs them: an input stands in (checked per asset later); refine checked."""
+def probe(kind: str, args: Any) -> dict[str, Any]:
+    """Stand-ins for the inputs ``args`` lack (each asset brings its own prompt or views later)."""
+    if args.get("input_task_id") or args.get("image_urls"):
+        return {}
+    return {k: v for k, v in PROBES[kind].items() if not args.get(k)}
+
+
+def check_refine(kind: str, args: Any, settings: Settings) -> None:
+    """``--refine``'s options, checked before anything is sent (ValidationError: in the flags' words above)."""
     if kind == "text-to-3d" and args.get("refine"):
-        refine_values(args, settings)
-    probe = {} if args.get("input_task_id") or args.get("image_urls") else PROBES[kind]
-    return {**probe, **args}
+        build_request("text-to-3d-refine", {k: v for k, v in args.items() if k in _REFINE}, settings,
+                      require_input=False)
 
 
 def extra_credits(kind: str, args: dict[str, Any]) -> int:

@@ -8,9 +8,11 @@ that means "not set" (``""``, an empty list, ``decimation_mode=0``) is dropped,
 so Meshy applies its own defaults (``should_remesh`` depends on ``ai_model``).
 
 The add-on's own rules live here once: the AI model the preferences choose,
-GLB always among the formats (results are imported from GLB), keep-original
-from the preferences unless the caller chose, which earlier kinds a task can
-chain on, and what a result object records of its request.
+GLB always among the formats, a polygon format beside it when the result
+holds quads (``POLYGON_FORMAT``) and which files a job downloads
+(``outputs_for``), keep-original from the preferences unless the caller
+chose, which earlier kinds a task can chain on, and what a result object
+records of its request.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..client.jobs import DEFAULT_OUTPUTS
 from ..client.models import Request, request_from_dict
 from ..client.uploads import FileInput
 from .params import IMAGE_KINDS, PARAMS, api_value, has
@@ -33,6 +36,17 @@ CHAINS: dict[str, frozenset[str]] = {
 CHAINS["multi-image-to-3d"] = frozenset({"image-to-image", "text-to-image"})
 CHAINS["remesh"] |= {"multi-image-to-3d"}
 CHAINS["retexture"] |= {"multi-image-to-3d"}
+
+
+#: The format a quad result is imported from, fetched beside the GLB (glTF holds triangles only). OBJ keeps
+#: quads, n-gons, UVs and normals; Meshy offers it for every model kind (the .blend only for remesh); Blender
+#: 4.2-5.2 read it with their C++ importer, several times faster than the Python FBX importer and free of FBX's
+#: unit and axis guesses; a .blend opens only in a Blender at least as new as the one that wrote it.
+POLYGON_FORMAT = "obj"
+#: A value (not an API parameter): the source is a polygon mesh Meshy made, so its retexture keeps the polygons.
+KEEP_POLYGONS = "keep_polygons"
+#: AI models whose image-to-3d does not remesh unless asked (``should_remesh`` defaults to off on Meshy 6).
+_NO_REMESH_BY_DEFAULT = frozenset({None, "latest", "meshy-6"})
 
 
 def api_args(kind: str, values: Mapping[str, Any]) -> dict[str, Any]:
@@ -64,6 +78,25 @@ def with_glb(formats: list[str] | tuple[str, ...]) -> list[str]:
     return formats if "glb" in formats else ["glb", *formats]
 
 
+def keeps_polygons(kind: str, args: Mapping[str, Any]) -> bool:
+    """Will the result hold quads that its GLB would cut into triangles?
+
+    A quad remesh, an image-to-3d that remeshes to quads (``should_remesh`` on,
+    or left to Meshy on a model that remeshes by default), and a retexture of a
+    polygon mesh Meshy made (``KEEP_POLYGONS``; retexture keeps the geometry).
+    """
+    if kind == "remesh":
+        return args.get("topology") == "quad"
+    if kind == "retexture":
+        return bool(args.get(KEEP_POLYGONS))
+    if args.get("topology") != "quad":  # the kinds that make a model and may remesh it (image-to-3d, text-to-3d)
+        return False
+    remeshes = args.get("should_remesh")
+    if remeshes is None:
+        remeshes = args.get("ai_model") not in _NO_REMESH_BY_DEFAULT
+    return bool(remeshes)
+
+
 def build_request(kind: str, values: Mapping[str, Any], settings: Settings, *, require_input: bool = True) -> Request:
     """A validated request; a broken rule raises ``ValidationError`` with one sentence.
 
@@ -75,11 +108,39 @@ def build_request(kind: str, values: Mapping[str, Any], settings: Settings, *, r
         model = default_ai_model(kind, settings)
         if model:
             args["ai_model"] = model
+    if keeps_polygons(kind, {**values, **args}):
+        formats = list(args.get("target_formats") or ["glb"])
+        args["target_formats"] = formats if POLYGON_FORMAT in formats else [*formats, POLYGON_FORMAT]
     if args.get("target_formats"):
         args["target_formats"] = with_glb(args["target_formats"])
     request = request_from_dict(kind, {k: list(v) if isinstance(v, (tuple, set)) else v for k, v in args.items()})
     request.validate(require_input=require_input)
     return request
+
+
+def outputs_for(kind: str, request: Request | Mapping[str, Any]) -> tuple[str, ...]:
+    """What a job downloads: the GLB, the maps and the thumbnail, and every other format it asked for.
+
+    Remesh fetches its maps too (a textured source stays textured). The other
+    formats come through the engine's ``models`` output (``model_obj.obj``...),
+    which is how a quad result's OBJ arrives; the GLB stays ``model.glb``.
+    """
+    outputs = DEFAULT_OUTPUTS[kind]
+    if "glb" not in outputs:  # images, rigs, animations: as the client says
+        return outputs
+    if "textures" not in outputs:
+        outputs = (*outputs[:1], "textures", *outputs[1:])
+    payload = request if isinstance(request, Mapping) else request.to_payload()
+    if set(payload.get("target_formats") or ()) - {"glb"}:
+        outputs = (*outputs, "models")
+    return outputs
+
+
+def polygon_file(kind: str, files: Mapping[str, str], settings: Mapping[str, Any]) -> str | None:
+    """The downloaded file a result with quads is imported from (None: import the GLB, as for triangles)."""
+    formats = settings.get("target_formats") or ()
+    wanted = POLYGON_FORMAT in formats if kind == "retexture" else keeps_polygons(kind, settings)
+    return files.get(f"model_{POLYGON_FORMAT}") if wanted else None
 
 
 def check_values(kind: str, values: Mapping[str, Any], settings: Settings) -> None:

@@ -14,6 +14,7 @@ from bpy.props import StringProperty
 from .. import preferences, runtime
 from ..client.engine import result_dir
 from ..core import messages
+from ..i18n.ui import tr_report
 
 
 class MESHY_OT_refresh_account(bpy.types.Operator):
@@ -96,7 +97,7 @@ class MESHY_OT_open_folder(bpy.types.Operator):
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            self.report({"ERROR"}, messages.explain(exc))
+            self.report({"ERROR"}, tr_report(messages.explain(exc)))
             return {"CANCELLED"}
         bpy.ops.wm.path_open(filepath=str(folder))
         return {"FINISHED"}

@@ -26,9 +26,11 @@ from .. import properties, runtime
 from ..client.errors import MeshyError
 from ..client.uploads import FileInput
 from ..core import messages
+from ..core.progress import Milestones
 from ..core.requests import build_request
 from ..core.settings import Settings
 from ..core.states import JobState
+from ..i18n.ui import tr, tr_report
 from ..scene import inputs
 from ..service.jobs import Submission
 from ..service.tasks import TaskEntry
@@ -106,7 +108,8 @@ class JobOperator:
             return {"CANCELLED"}
         if bpy.app.background or context.window is None:
             return self._wait_here()
-        self.report({"INFO"}, f"Meshy: {len(self._job_ids)} task(s) sent; the result is imported when ready.")
+        sent = f"Meshy: {len(self._job_ids)} task(s) sent; the result is imported when ready."
+        self.report({"INFO"}, tr_report(sent))
         return {"FINISHED"}
 
     def invoke(self, context: bpy.types.Context, event: Any) -> set[str]:
@@ -149,20 +152,19 @@ class JobOperator:
             _discard(subs, self._settings.upload_dir if self._settings else None)
             if not isinstance(exc, (MeshyError, ValueError, OSError)):
                 log.exception("Meshy %s failed before sending", self.kind)
-            self.report({"ERROR"}, messages.explain(exc, f"preparing the {self.kind} task"))
+            self.report({"ERROR"}, tr_report(messages.explain(exc, f"preparing the {self.kind} task")))
             return False
         return True
 
     def _wait_here(self) -> set[str]:
-        shown: dict[str, str] = {}
+        shown = Milestones()  # a line per state and per tenth, not per percent
 
         def show(event: Any, entry: TaskEntry | None) -> None:
             if entry is None or event.type not in {"progress", "waiting", "created"}:
                 return
             where = f", {entry.preceding_tasks} ahead in queue" if entry.preceding_tasks else ""
             line = f"Meshy {self.kind} {entry.label}: {entry.status or entry.state} {entry.progress}%{where}"
-            if shown.get(event.job_id) != line:  # after a backlog many events repeat the newest state
-                shown[event.job_id] = line
+            if shown.worth(event.job_id, f"{entry.status or entry.state}{where}", entry.progress):
                 print(line, file=sys.stderr, flush=True)
 
         runtime.service().wait(self._job_ids, on_event=show)
@@ -176,17 +178,17 @@ class JobOperator:
         failed = [e for e in entries if e.state == JobState.FAILED]
         if failed:
             text = "; ".join(f"{e.label}: {e.message.rstrip('.')}" for e in failed)
-            self.report({"ERROR"}, f"Meshy {self.kind} failed for {text}.")
+            self.report({"ERROR"}, tr_report(f"Meshy {self.kind} failed for {text}."))
             return {"CANCELLED"}
         if any(e.state == JobState.CANCELED for e in entries):  # Esc, or Stop Waiting in the task list
-            self.report({"INFO"}, messages.STOPPED_WAITING)
+            self.report({"INFO"}, tr_report(messages.STOPPED_WAITING))
             return {"CANCELLED"}
         kept = [e for e in entries if e.kept]
         if kept:  # stopped unfinished, not failed: kept in the journal, Resume (or the next start) goes on
-            self.report({"WARNING"}, " ".join(f"{e.label}: {e.message or messages.KEPT}" for e in kept))
+            self.report({"WARNING"}, tr_report(" ".join(f"{e.label}: {e.message or messages.KEPT}" for e in kept)))
             return {"CANCELLED"}
         made = sum(len(e.objects) for e in entries)
-        self.report({"INFO"}, f"Meshy {self.kind}: done, {made} result(s) imported.")
+        self.report({"INFO"}, tr_report(f"Meshy {self.kind}: done, {made} result(s) imported."))
         return {"FINISHED"}
 
     def _status(self, context: bpy.types.Context, entries: list[TaskEntry] | None = None) -> None:
@@ -198,7 +200,7 @@ class JobOperator:
                          else f"{e.label} {e.state}")
         text = f"Meshy {self.kind}: " + ", ".join(parts) + "   Esc: stop waiting (the task keeps running)"
         if context.workspace:
-            context.workspace.status_text_set(text)
+            context.workspace.status_text_set(tr(text))
 
     def _end(self, context: bpy.types.Context) -> None:
         if self._timer is not None:

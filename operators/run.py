@@ -11,6 +11,8 @@ from .. import preferences, properties
 from ..core import messages
 from ..core.params import KIND_ITEMS, OPERATORS, TITLES, kind_from_id
 from ..core.views.operations import blocker
+from ..i18n import CONTEXT
+from ..i18n.ui import tr_report, tr_tip
 from ..scene.image_sets import views_of
 from ..scene.inputs import mesh_selection
 
@@ -31,7 +33,7 @@ class MESHY_OT_run(bpy.types.Operator):
     bl_label = "Run Meshy Operation"
     bl_options = {"REGISTER", "INTERNAL"}
 
-    kind: EnumProperty(name="Operation", items=KIND_ITEMS)  # type: ignore[valid-type]
+    kind: EnumProperty(name="Operation", items=KIND_ITEMS, translation_context=CONTEXT)  # type: ignore[valid-type]
     use_active_image: BoolProperty(  # type: ignore[valid-type]
         name="Active Image", default=False, description="Use the Image Editor's image as the input",
     )
@@ -39,7 +41,7 @@ class MESHY_OT_run(bpy.types.Operator):
     @classmethod
     def description(cls, context: bpy.types.Context, props: Any) -> str:
         reason = _blocker(context, kind_from_id(props.kind))
-        return f"Send to Meshy with the sidebar's options{': ' + reason if reason else ''}"
+        return tr_tip(f"Send to Meshy with the sidebar's options{': ' + reason if reason else ''}")
 
     def invoke(self, context: bpy.types.Context, event: Any) -> set[str]:
         return self._run(context, "INVOKE_DEFAULT")
@@ -66,11 +68,12 @@ class MESHY_OT_run(bpy.types.Operator):
         try:
             return op(how, **kwargs)
         except RuntimeError as exc:  # the operator's ERROR report, raised by bpy.ops: pass it on
-            text = str(exc).strip()
-            self.report({"ERROR"}, text.split(":", 1)[1].strip() if text.startswith("Error:") else text)
+            text = str(exc).strip()  # "Error: ..." (in Blender's language: "エラー: ...")
+            head = text.startswith("Error:") or text.startswith(bpy.app.translations.pgettext_rpt("Error") + ":")
+            self.report({"ERROR"}, text.split(":", 1)[1].strip() if head else text)
             return {"CANCELLED"}
         except Exception as exc:  # never a traceback in the UI
-            self.report({"ERROR"}, messages.explain(exc, f"starting {TITLES[kind]}"))
+            self.report({"ERROR"}, tr_report(messages.explain(exc, f"starting {TITLES[kind]}")))
             return {"CANCELLED"}
 
 

@@ -13,6 +13,8 @@ from ..core import messages
 from ..core.params import KIND_ITEMS as KINDS
 from ..core.params import kind_from_id
 from ..core.states import JobState
+from ..i18n import CONTEXT
+from ..i18n.ui import tr_report
 
 KIND_ITEMS = [("AUTO", "Any", "Look the id up under every kind"), *KINDS]
 
@@ -50,7 +52,7 @@ class MESHY_OT_delete_task(bpy.types.Operator):
     bl_options = {"REGISTER", "INTERNAL"}
 
     task_id: StringProperty(name="Task ID")  # type: ignore[valid-type]
-    kind: EnumProperty(name="Kind", items=KINDS)  # type: ignore[valid-type]
+    kind: EnumProperty(name="Kind", items=KINDS, translation_context=CONTEXT)  # type: ignore[valid-type]
 
     def invoke(self, context: bpy.types.Context, event: Any) -> set[str]:
         return context.window_manager.invoke_confirm(self, event)
@@ -63,15 +65,15 @@ class MESHY_OT_delete_task(bpy.types.Operator):
         try:  # the UI never waits on the network: deleted in the background (inline in background Blender)
             service.delete_task(kind_from_id(self.kind), self.task_id)
         except MeshyError as exc:
-            self.report({"ERROR"}, messages.explain(exc))
+            self.report({"ERROR"}, tr_report(messages.explain(exc)))
             return {"CANCELLED"}
         if not bpy.app.background:
-            self.report({"INFO"}, f"Deleting Meshy task {self.task_id}.")
+            self.report({"INFO"}, tr_report(f"Deleting Meshy task {self.task_id}."))
             return {"FINISHED"}
         if service.last_error:
-            self.report({"ERROR"}, service.last_error)
+            self.report({"ERROR"}, tr_report(service.last_error))
             return {"CANCELLED"}
-        self.report({"INFO"}, f"Deleted Meshy task {self.task_id}.")
+        self.report({"INFO"}, tr_report(f"Deleted Meshy task {self.task_id}."))
         return {"FINISHED"}
 
 
@@ -83,7 +85,9 @@ class MESHY_OT_import_task(bpy.types.Operator):
     bl_options = {"REGISTER"}
 
     task_id: StringProperty(name="Task ID", description="The id of a Meshy task")  # type: ignore[valid-type]
-    kind: EnumProperty(name="Kind", items=KIND_ITEMS, default="AUTO")  # type: ignore[valid-type]
+    kind: EnumProperty(  # type: ignore[valid-type]
+        name="Kind", items=KIND_ITEMS, default="AUTO", translation_context=CONTEXT,
+    )
     source: StringProperty(  # type: ignore[valid-type]
         name="Place On", description="An object whose place the result takes (empty: the 3D cursor)",
     )
@@ -108,20 +112,20 @@ class MESHY_OT_import_task(bpy.types.Operator):
             job_id, names = service.import_task(task_id, _kind(self.kind), source=self.source, keep_original=keep,
                                                 settings=service.settings())
         except Exception as exc:  # a refusal (offline, no key) or a failed import from the cache
-            self.report({"ERROR"}, messages.explain(exc, "importing the result"))
+            self.report({"ERROR"}, tr_report(messages.explain(exc, "importing the result")))
             return {"CANCELLED"}
         if job_id is None:
-            self.report({"INFO"}, f"Imported {', '.join(names)} from the local copy.")
+            self.report({"INFO"}, tr_report(f"Imported {', '.join(names)} from the local copy."))
             return {"FINISHED"}
         if not bpy.app.background:
-            self.report({"INFO"}, f"Fetching Meshy task {task_id}; it is imported when ready.")
+            self.report({"INFO"}, tr_report(f"Fetching Meshy task {task_id}; it is imported when ready."))
             return {"FINISHED"}
         service.wait([job_id])
         entry = service.tasks[job_id]
         if entry.state != JobState.IMPORTED:
-            self.report({"ERROR"}, entry.message or f"Meshy task {task_id} could not be imported.")
+            self.report({"ERROR"}, tr_report(entry.message or f"Meshy task {task_id} could not be imported."))
             return {"CANCELLED"}
-        self.report({"INFO"}, f"Imported {', '.join(entry.objects)}.")
+        self.report({"INFO"}, tr_report(f"Imported {', '.join(entry.objects)}."))
         return {"FINISHED"}
 
 
@@ -138,7 +142,7 @@ class MESHY_OT_resume(bpy.types.Operator):
         try:
             service.engine(settings)  # refuses offline or without a key
         except MeshyError as exc:
-            self.report({"ERROR"}, exc.message)
+            self.report({"ERROR"}, tr_report(exc.message))
             return {"CANCELLED"}
         service.resume(settings)  # followed already since start-up or load: these are kept
         active = [e.job_id for e in service.tasks.values() if e.active]
@@ -146,9 +150,9 @@ class MESHY_OT_resume(bpy.types.Operator):
             service.wait(active)
         failed = [service.tasks[j] for j in active if service.tasks[j].state == JobState.FAILED]
         if failed:
-            self.report({"ERROR"}, "; ".join(f"{e.label}: {e.message}" for e in failed))
+            self.report({"ERROR"}, tr_report("; ".join(f"{e.label}: {e.message}" for e in failed)))
             return {"CANCELLED"}
-        self.report({"INFO"}, f"Meshy: following {len(active)} task(s).")
+        self.report({"INFO"}, tr_report(f"Meshy: following {len(active)} task(s)."))
         return {"FINISHED"}
 
 

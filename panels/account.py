@@ -9,7 +9,7 @@ import bpy
 from .. import preferences
 from ..core import snapshot
 from ..core.views.account import AccountView, account_view
-from .common import PANEL, draw_message
+from .common import PANEL, draw_message, tr
 
 
 def current_view(context: Any) -> AccountView:
@@ -28,9 +28,9 @@ class VIEW3D_PT_meshy_account(PANEL, bpy.types.Panel):
     def draw(self, context: bpy.types.Context) -> None:
         layout = self.layout
         view = current_view(context)
-        layout.label(text=view.key_text, icon=view.key_icon)
+        layout.label(text=tr(view.key_text), icon=view.key_icon)
         row = layout.row(align=True)
-        row.label(text=view.balance_text)
+        row.label(text=tr(view.balance_text))
         sub = row.row(align=True)
         sub.enabled = view.can_check
         sub.operator("meshy.refresh_account", text="", icon="FILE_REFRESH")

@@ -14,7 +14,7 @@ from ..core import snapshot
 from ..core.params import kind_from_id, kind_id
 from ..core.views.history import HistoryRow, display_name, format_created, history_lines
 from . import thumbnails
-from .common import PANEL, draw_message
+from .common import PANEL, draw_message, tr
 
 
 def draw_history_row(layout: Any, row: HistoryRow, name: str = "") -> None:
@@ -26,10 +26,10 @@ def draw_history_row(layout: Any, row: HistoryRow, name: str = "") -> None:
     else:
         top.label(text="", icon="IMAGE_DATA" if row.thumbnail_url else "BLANK1")
     col = top.column(align=True)
-    col.label(text=name or row.name, icon=row.icon)
-    col.label(text=f"{format_created(row.created_at)} · {row.state_text}")
-    if row.stage_text:
-        col.label(text=row.stage_text, icon="LINKED" if row.preview_task_id else "NONE")
+    col.label(text=name or row.name, icon=row.icon, translate=False)  # a name or a prompt, as written
+    col.label(text=tr(f"{format_created(row.created_at)} · {row.state_text}"))
+    if row.stage_text:  # text-to-3d: which stage, and a refine's preview
+        col.label(text=tr(row.stage_text), icon="LINKED" if row.preview_task_id else "NONE")
     buttons = col.row(align=True)
     if row.status == "SUCCEEDED":
         op = buttons.operator("meshy.import_task", text="Import", icon="IMPORT")
@@ -65,7 +65,7 @@ class VIEW3D_PT_meshy_history(PANEL, bpy.types.Panel):
         prev = nav.row(align=True)
         prev.enabled = page > 1
         self._page_button(prev, ui, page - 1, "", "TRIA_LEFT")
-        self._page_button(nav, ui, page, f"Page {page}  ·  Refresh", "FILE_REFRESH")
+        self._page_button(nav, ui, page, tr(f"Page {page}  ·  Refresh"), "FILE_REFRESH")
         nxt = nav.row(align=True)
         nxt.enabled = history.more.get(kind, False)
         self._page_button(nxt, ui, page + 1, "", "TRIA_RIGHT")

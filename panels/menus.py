@@ -8,6 +8,7 @@ import bpy
 
 from ..core.params import KIND_ITEMS, OPERATORS, PROMPT_KINDS, TITLES
 from . import kinds_more
+from .common import tr
 
 
 class MESHY_MT_object(bpy.types.Menu):
@@ -20,8 +21,8 @@ class MESHY_MT_object(bpy.types.Menu):
         layout = self.layout
         layout.operator_context = "INVOKE_DEFAULT"
         for identifier, title, _desc in KIND_ITEMS:
-            layout.operator("meshy.run", text=title).kind = identifier
-        layout.operator("meshy.refine", text="Refine Selected Preview").sidebar_options = True
+            layout.operator("meshy.run", text=tr(title)).kind = identifier
+        layout.operator("meshy.refine", text=tr("Refine Selected Preview")).sidebar_options = True
         layout.separator()
         layout.operator("meshy.import_task", text="Import Task by ID…")
         layout.operator("meshy.open_preferences", text="Preferences…")
@@ -38,7 +39,7 @@ def _image_menu(self: Any, context: bpy.types.Context) -> None:
     layout.operator_context = "INVOKE_DEFAULT"
     for identifier, title in (("IMAGE_TO_3D", "Image to 3D (Meshy)"), ("IMAGE_TO_IMAGE", "Image to Image (Meshy)"),
                               ("MULTI_IMAGE_TO_3D", "Multi-Image to 3D (Meshy)")):
-        op = layout.operator("meshy.run", text=title, icon="MESH_MONKEY" if "3D" in title else "IMAGE_DATA")
+        op = layout.operator("meshy.run", text=tr(title), icon="MESH_MONKEY" if "3D" in title else "IMAGE_DATA")
         op.kind, op.use_active_image = identifier, True
 
 

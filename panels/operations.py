@@ -16,9 +16,10 @@ from .. import preferences, properties
 from ..core import snapshot
 from ..core.params import KINDS, PARAMS, TITLES, Param, kind_id
 from ..core.views import operations as views
+from ..i18n import CONTEXT
 from ..scene.inputs import mesh_selection
 from . import kinds_more
-from .common import PANEL, draw_message
+from .common import PANEL, draw_message, tr
 
 #: Inputs drawn in the Input box, in this order, per kind (the rest are options).
 INPUTS = {
@@ -49,7 +50,7 @@ def draw_param(layout: Any, group: Any, p: Param) -> None:
     if p.name in kinds_more.LISTS:
         kinds_more.draw_list(layout, group, p.name)
     elif p.type == "image":
-        layout.prop_search(group, p.name, bpy.data, "images", text=SHORT.get(p.name, p.label))
+        layout.prop_search(group, p.name, bpy.data, "images", text=tr(SHORT.get(p.name, p.label)))
     elif p.type == "files":
         draw_references(layout, group)
     elif p.type == "urls":
@@ -58,9 +59,9 @@ def draw_param(layout: Any, group: Any, p: Param) -> None:
     elif p.type == "str" and p.name in ("prompt", "text_style_prompt", "texture_prompt"):
         row = layout.row()
         row.use_property_split = False
-        row.prop(group, p.name, text="", placeholder=p.label, icon="FONT_DATA")
+        row.prop(group, p.name, text="", placeholder=tr(p.label), icon="FONT_DATA")
     else:
-        layout.prop(group, p.name, text=SHORT.get(p.name, p.label or p.name))
+        layout.prop(group, p.name, text=tr(SHORT.get(p.name, p.label or p.name)))  # ours before Blender's catalog
 
 
 def draw_references(layout: Any, group: Any) -> None:
@@ -82,7 +83,7 @@ def draw_operation(layout: Any, context: Any, kind: str) -> None:
     box = layout.box().column()
     if kind in ("remesh", "retexture"):
         names = [o.name for o in mesh_selection(context)]
-        box.label(text=views.selection_text(names), icon="OBJECT_DATA")
+        box.label(text=tr(views.selection_text(names)), icon="OBJECT_DATA")
     for name in INPUTS[kind]:
         draw_param(box, group, params[name])
     col = layout.column()
@@ -115,13 +116,13 @@ def draw_run(layout: Any, context: Any, kind: str, group: Any) -> None:
     view = run_view(kind, context, group, snapshot.current().balance)
     col = layout.column(align=True)
     col.use_property_split = False
-    col.label(text=view.cost_text, icon="NONE" if view.enough else "ERROR")
+    col.label(text=tr(view.cost_text), icon="NONE" if view.enough else "ERROR")
     if view.top_up:
         draw_message(col, view.top_up, icon="INFO", context=context)
     row = col.row()
     row.scale_y = 1.4
     row.enabled = not view.blocker
-    row.operator("meshy.run", text=f"Run {TITLES[kind]}", icon="PLAY").kind = kind_id(kind)
+    row.operator("meshy.run", text=tr(f"Run {TITLES[kind]}"), icon="PLAY").kind = kind_id(kind)
     if view.blocker:
         draw_message(col, view.blocker, icon="INFO", context=context)
 
@@ -136,7 +137,7 @@ def _panel(kind: str, order: int) -> type:
     name = "VIEW3D_PT_meshy_" + kind.replace("-", "_")
     return type(name, (PANEL, bpy.types.Panel), {
         "__doc__": f"Meshy {TITLES[kind]}: inputs, options, estimated credits and Run.",
-        "bl_idname": name, "bl_label": TITLES[kind], "bl_order": order,
+        "bl_idname": name, "bl_label": TITLES[kind], "bl_translation_context": CONTEXT, "bl_order": order,
         "bl_options": {"DEFAULT_CLOSED"} if kind != "remesh" else set(),
         "draw": draw, "draw_header": draw_header,
     })

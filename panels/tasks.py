@@ -15,7 +15,7 @@ from ..core import snapshot
 from ..core.params import kind_id
 from ..core.views.tasks import TaskRow, task_rows
 from . import thumbnails
-from .common import PANEL, draw_message, progress_bar
+from .common import PANEL, draw_message, progress_bar, tr
 
 
 def draw_row(layout: Any, row: TaskRow) -> None:
@@ -25,14 +25,14 @@ def draw_row(layout: Any, row: TaskRow) -> None:
     if icon_id:
         top.template_icon(icon_value=icon_id, scale=2.6)
     col = top.column(align=True)
-    col.label(text=row.name, icon=row.icon)
-    col.label(text=f"{row.kind_title} · {row.elapsed}")
+    col.label(text=row.name, icon=row.icon, translate=False)  # the object's name: not Blender's 'Cube'
+    col.label(text=tr(f"{row.kind_title} · {row.elapsed}"))
     if row.link:  # text-to-3d: the other stage of the same model
-        col.label(text=row.link, icon="LINKED")
+        col.label(text=tr(row.link), icon="LINKED")
     if row.active:
         progress_bar(box, row.progress, row.status_text)
     else:
-        col.label(text=row.status_text)
+        col.label(text=tr(row.status_text))
     if row.message:
         draw_message(box, row.message, icon="ERROR" if row.state == "failed" else "INFO")
     if row.advice:

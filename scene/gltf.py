@@ -1,28 +1,23 @@
 """glTF in and out, with Blender's own glTF add-on.
 
 Export sends what the user sees (modifiers applied) in each object's local
-space; import brings a model in, all or nothing. Works with Blender 4.2 LTS
+space, a skinned mesh in its rest shape; import brings a model in, all or nothing. Works with Blender 4.2 LTS
 and 5.x: operator options are passed only when the installed glTF add-on has
 them, because their names change between versions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 import bpy
 
 from ..core import glb
-from .common import SceneIOError, first_line, in_view_layer, layer_objects, preserved_state
-from .rollback import rollback_on_error
-
-
-def _op_kwargs(op: Any, wanted: Mapping[str, Any]) -> dict[str, Any]:
-    """Only the options this Blender's operator has (glTF option names differ across versions)."""
-    names = {p.identifier for p in op.get_rna_type().properties}
-    return {k: v for k, v in wanted.items() if k in names}
+from .adopt import op_kwargs as _op_kwargs
+from .adopt import run_importer
+from .common import SceneIOError, layer_objects, preserved_state
+from .rigging import rest_pose
 
 
 def _ensure_gltf() -> None:
@@ -88,7 +83,7 @@ def export_objects_glb(objects: Iterable[bpy.types.Object], path: str | Path) ->
     temp_collection = None
     temp_objects: list[bpy.types.Object] = []
     temp_meshes: list[bpy.types.Mesh] = []
-    with preserved_state(context) as view_layer:
+    with preserved_state(context) as view_layer, rest_pose(objects):
         depsgraph = context.evaluated_depsgraph_get()  # edit-mode changes were just written back
         try:
             temp_collection = bpy.data.collections.new("meshy_export_tmp")
@@ -180,64 +175,17 @@ def import_glb(
         bare = glb.bare_copy_path(path)
         if bare.is_file() or glb.write_bare_copy(path):  # usually made already by the download thread
             return import_glb(bare, name=name, collection=collection)
-    context = bpy.context
-    scene = context.scene
-    view_layer = context.view_layer
-    collection = collection or scene.collection
-    active = view_layer.objects.active
-    if active is not None and active.mode != "OBJECT" and bpy.ops.object.mode_set.poll():
-        bpy.ops.object.mode_set(mode="OBJECT")
-    with rollback_on_error(context) as before:
-        op = bpy.ops.import_scene.gltf
-        options = _op_kwargs(op, {
-            "filepath": str(path),
-            "import_pack_images": True,
-            # Blender's own default (no merge): the mesh is exactly what Meshy made, and the
-            # import costs what a plain glTF import costs (merging adds ~10% on a 20k mesh).
-            "merge_vertices": False,
-            "import_shading": "NORMALS",
-            "import_scene_as_collection": False,
-            "import_select_created_objects": True,
-            "import_scene_extras": False,
-        })
-        try:
-            with context.temp_override(scene=scene, view_layer=view_layer):
-                result = op(**options)
-        except RuntimeError as exc:
-            raise SceneIOError(f"Blender could not import the model {path.name}: {first_line(exc)}") from exc
-        if "FINISHED" not in result:
-            raise SceneIOError(f"Blender could not import the model {path.name}")
-        new = [o for o in bpy.data.objects if o.as_pointer() not in before["objects"]]
-        new.sort(key=lambda o: (_depth(o), o.name))
-        for obj in new:
-            for users in list(obj.users_collection):
-                if users != collection:
-                    users.objects.unlink(obj)
-            if collection not in obj.users_collection:
-                collection.objects.link(obj)
-        # Collections the importer made (5.x "scene as collection") are left empty: drop them.
-        for coll in [c for c in bpy.data.collections if c.as_pointer() not in before["collections"]]:
-            if not coll.objects and not coll.children:
-                bpy.data.collections.remove(coll)
-        if name:
-            for index, obj in enumerate(new):
-                obj.name = name if index == 0 else f"{name}.{index:03d}"
-                if obj.data is not None and obj.data.users == 1:
-                    obj.data.name = obj.name
-        for obj in layer_objects(view_layer):
-            if obj.select_get():
-                obj.select_set(False)
-        for obj in new:
-            if in_view_layer(obj, view_layer):
-                obj.select_set(True)
-        if new and in_view_layer(new[0], view_layer):
-            view_layer.objects.active = new[0]
-    return new
+    op = bpy.ops.import_scene.gltf
+    options = _op_kwargs(op, {
+        "filepath": str(path),
+        "import_pack_images": True,
+        # Blender's own default (no merge): the mesh is exactly what Meshy made, and the
+        # import costs what a plain glTF import costs (merging adds ~10% on a 20k mesh).
+        "merge_vertices": False,
+        "import_shading": "NORMALS",
+        "import_scene_as_collection": False,
+        "import_select_created_objects": True,
+        "import_scene_extras": False,
+    })
+    return run_importer(op, options, path, name=name, collection=collection)
 
-
-def _depth(obj: bpy.types.Object) -> int:
-    depth = 0
-    while obj.parent is not None:
-        obj = obj.parent
-        depth += 1
-    return depth

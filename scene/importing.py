@@ -1,8 +1,10 @@
 """Bring a finished task into the scene, all or nothing, as one undo step.
 
-Models come in through Blender's glTF importer, get a Principled BSDF built
-from the downloaded PBR maps, and go where their source object was. Images
-from Image to Image become Blender images. If any step fails, everything this
+Models come in through Blender's glTF importer, or its OBJ importer when
+the result holds quads (``core.requests.polygon_file``: glTF has none), get
+a Principled BSDF built from the downloaded PBR maps, go where their source
+object was and, when it was skinned, deform with its armature. Images from
+Image to Image become Blender images. If any step fails, everything this
 import created is removed again, so the scene is as it was.
 """
 
@@ -12,12 +14,15 @@ from typing import Any
 
 import bpy
 
+from ..core.requests import polygon_file
 from .gltf import import_glb
 from .image_sets import import_text_to_image
 from .materials import PBR_MAPS, apply_material, build_pbr_material, load_images
+from .obj import import_obj
 from .placement import hide_original, place_like, replace_original
 from .previews import import_text_to_3d
 from .records import record_image, record_task
+from .rigging import carry_rig
 from .rollback import rollback_on_error
 
 SUFFIX = {"remesh": "remesh", "retexture": "retexture", "image-to-3d": "3d", "image-to-image": "edit"}
@@ -46,7 +51,9 @@ def result_name(kind: str, meta: dict[str, Any]) -> str:
 
 
 def _import_model(kind: str, files: dict[str, str], meta: dict[str, Any], task_id: str) -> list[str]:
-    if "model" not in files:
+    settings = meta.get("settings") or {}
+    polygons = polygon_file(kind, files, settings)
+    if "model" not in files and not polygons:
         raise ValueError("This task has no model to import")
     source = bpy.data.objects.get(meta.get("source", "")) if meta.get("source") else None
     scene = bpy.context.scene
@@ -54,17 +61,19 @@ def _import_model(kind: str, files: dict[str, str], meta: dict[str, Any], task_i
     name = result_name(kind, meta)
     maps = {k: files[k] for k in PBR_MAPS if k in files}
     # With PBR maps the material is built from them, so the file's own is not imported at all.
-    objects = import_glb(files["model"], name=name, collection=collection, materials=not maps)
+    load = import_obj if polygons else import_glb
+    objects = load(polygons or files["model"], name=name, collection=collection, materials=not maps)
     if not objects:
         raise ValueError("The downloaded model holds no objects")
     meshes = [o for o in objects if o.type == "MESH"]
     if maps and meshes:
         apply_material(meshes, build_pbr_material(name, maps))
-    settings = meta.get("settings") or {}
+    if source is not None:
+        place_like(objects, source)
+        carry_rig(source, objects, kind)
     for obj in meshes:
         record_task(obj, kind, task_id, settings)
     if source is not None:
-        place_like(objects, source)
         if meta.get("keep_original", True):
             hide_original(source)
         else:
@@ -75,7 +84,7 @@ def _import_model(kind: str, files: dict[str, str], meta: dict[str, Any], task_i
         for obj in objects:
             if obj.parent is None:
                 obj.location = cursor
-    return [o.name for o in objects]  # import_glb left them selected, the first one active
+    return [o.name for o in objects]  # the importer left them selected, the first one active
 
 
 def _import_images(files: dict[str, str], meta: dict[str, Any], task_id: str) -> list[str]:

@@ -18,7 +18,7 @@ import bpy
 from ..client.uploads import FileInput
 from ..core.errors import UserError
 from ..core.params import IMAGE_KINDS
-from ..core.requests import can_chain
+from ..core.requests import KEEP_POLYGONS, can_chain
 from .gltf import export_objects_glb
 from .images import image_to_png, render_scene_to_png
 from .records import task_source
@@ -33,10 +33,13 @@ class ModelInput:
     obj: bpy.types.Object
     input_task_id: str | None = None
     upload: FileInput | None = None
+    polygons: bool = False  # a chained mesh with quads (or n-gons): its retexture keeps them
 
     def fields(self) -> dict[str, object]:
         """The request field this input fills: the chained task, or the uploaded file."""
-        return {"input_task_id": self.input_task_id} if self.input_task_id else {"model_url": self.upload}
+        if self.input_task_id:
+            return {"input_task_id": self.input_task_id, **({KEEP_POLYGONS: True} if self.polygons else {})}
+        return {"model_url": self.upload}
 
 
 def mesh_selection(context: bpy.types.Context) -> list[bpy.types.Object]:
@@ -68,7 +71,9 @@ def model_inputs(context: bpy.types.Context, kind: str, upload_dir: Path) -> lis
         for obj in selected_meshes(context, kind):
             source = task_source(obj)
             if source and can_chain(kind, source[0]):
-                inputs.append(ModelInput(obj, input_task_id=source[1]))
+                mesh = obj.data  # unedited since import: the result's own faces
+                polygons = len(mesh.loops) != 3 * len(mesh.polygons)
+                inputs.append(ModelInput(obj, input_task_id=source[1], polygons=polygons))
                 continue
             path = upload_dir / f"{_safe(obj.name)}_{uuid.uuid4().hex[:8]}.glb"
             export_objects_glb([obj], path)

@@ -1,6 +1,7 @@
 """Text to 3D in the scene: a preview at the 3D cursor, its refine in the preview's place.
 
-A preview comes in untextured (the GLB's own plain material) at the 3D cursor,
+A preview comes in untextured (the GLB's own plain material; from the OBJ when it
+was remeshed to quads, as ``core.requests.polygon_file`` says) at the 3D cursor,
 or in place of an earlier copy of the same preview (a re-import replaces it,
 never duplicates it). A refine takes the place of its preview object, found by
 the preview's task id, and replaces it: same world placement, collections,
@@ -20,9 +21,11 @@ import bpy
 
 from ..client.results import RESULT_FILE
 from ..core.errors import UserError
+from ..core.requests import polygon_file
 from ..core.stages import KIND, PREVIEW, REFINE
 from .gltf import import_glb
 from .materials import PBR_MAPS, apply_material, build_pbr_material
+from .obj import import_obj
 from .placement import place_like, replace_original
 from .records import PROP_KIND, PROP_SETTINGS, PROP_TASK_ID, record_task, task_source
 
@@ -34,7 +37,9 @@ MAX_TASK_JSON = 8 << 20  # the cache's task.json is read back as hostile: capped
 
 def import_text_to_3d(files: dict[str, str], meta: dict[str, Any], task_id: str) -> list[str]:
     """A preview or a refine into the scene (inside the importer's rollback); the names of what was made."""
-    if "model" not in files:
+    settings = meta.get("settings") or {}
+    polygons = polygon_file(KIND, files, settings)  # a quad preview: from its OBJ (glTF holds triangles only)
+    if "model" not in files and not polygons:
         raise ValueError("This task has no model to import")
     stage, preview_id = stage_and_preview(files, meta)
     olds = objects_of(task_id) or (objects_of(preview_id) if stage == REFINE and preview_id else [])
@@ -43,13 +48,13 @@ def import_text_to_3d(files: dict[str, str], meta: dict[str, Any], task_id: str)
     collection = anchor.users_collection[0] if anchor is not None and anchor.users_collection else scene.collection
     name = f"{meta.get('label') or 'Meshy'}_{SUFFIX[stage]}"
     maps = {k: files[k] for k in PBR_MAPS if k in files}
-    objects = import_glb(files["model"], name=name, collection=collection, materials=not maps)
+    load = import_obj if polygons else import_glb
+    objects = load(polygons or files["model"], name=name, collection=collection, materials=not maps)
     if not objects:
         raise ValueError("The downloaded model holds no objects")
     meshes = [o for o in objects if o.type == "MESH"]
     if maps and meshes:
         apply_material(meshes, build_pbr_material(name, maps))
-    settings = meta.get("settings") or {}
     for obj in meshes:
         record_task(obj, KIND, task_id, settings)
         obj[PROP_STAGE] = stage

@@ -25,9 +25,11 @@ def mesh_fingerprint(obj: bpy.types.Object) -> str:
 
     Moving the object does not change it; editing a vertex, the topology or a
     modifier does, so a later step knows whether the mesh must be uploaded again.
+    Posing an armature does not: an Armature modifier alone leaves the rest shape,
+    which is what Meshy got (a rigged result keeps its task id while posed).
     """
     eval_obj = None
-    if obj.modifiers or obj.data.shape_keys:
+    if any(m.type != "ARMATURE" for m in obj.modifiers) or obj.data.shape_keys:
         eval_obj = obj.evaluated_get(bpy.context.evaluated_depsgraph_get())
         mesh = eval_obj.to_mesh()
     else:  # nothing evaluates differently: read the mesh itself, no depsgraph update (fast on import)

@@ -165,7 +165,8 @@ class JobService:
         engine = self.engine(settings)
         ids = []
         for sub in submissions:
-            job = Job(kind=sub.kind, request=sub.request, label=sub.label, outputs=sub.outputs,
+            job = Job(kind=sub.kind, request=sub.request, label=sub.label,
+                      outputs=sub.outputs or requests.outputs_for(sub.kind, sub.request),
                       meta=self._meta(sub, settings))
             if sub.job_id:
                 job.job_id = sub.job_id

@@ -8,7 +8,8 @@ from types import SimpleNamespace
 import pytest
 
 from meshy_tools.batch import args as cli
-from meshy_tools.batch import sources
+from meshy_tools.batch import checks, sources
+from meshy_tools.client.errors import ValidationError
 from meshy_tools.core.settings import Settings
 from meshy_tools.core.stages import THEN
 
@@ -65,8 +66,13 @@ def test_refine_options_are_checked_and_carried_by_the_preview(tmp_path):
     meta = sources.chain_meta("text-to-3d", {"refine": True, "enable_pbr": True, "prompt": "x"}, settings())
     assert meta[THEN]["enable_pbr"] is True and meta[THEN]["mode"] == "refine" and meta["auto_import"] is False
     assert sources.chain_meta("text-to-3d", {"prompt": "x"}, settings()) == {}
-    with pytest.raises(cli.UsageError, match="texture_prompt"):
-        sources.check_values("text-to-3d", {"refine": True, "texture_prompt": "y" * 601}, settings())
+    with pytest.raises(ValidationError, match="texture_prompt"):
+        sources.check_refine("text-to-3d", {"refine": True, "texture_prompt": "y" * 601}, settings())
+    with pytest.raises(cli.UsageError, match="--texture-prompt is 601 characters"):  # in the flags' words
+        checks.check_args("text-to-3d", {"prompt": "a cup", "refine": True, "texture_prompt": "y" * 601}, False,
+                          settings(), given=["prompt", "refine", "texture_prompt"])
+    checks.check_args("text-to-3d", {"refine": True}, False, settings())  # the prompt comes from the files
+    assert sources.probe("text-to-image", {"prompt": "mine"}) == {}
     assert sources.extra_credits("text-to-3d", {"refine": True}) == 10
 
 

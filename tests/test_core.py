@@ -71,9 +71,43 @@ def test_prices_come_from_the_one_model_list():
 
 
 def test_only_what_was_set_is_sent_and_not_set_values_are_dropped():
-    request = requests.build_request("remesh", {"topology": "quad", "decimation_mode": 0, "input_task_id": "t1",
+    request = requests.build_request("remesh", {"topology": "triangle", "decimation_mode": 0, "input_task_id": "t1",
                                                 "model_url": "", "keep_original": False}, settings())
-    assert request.to_payload() == {"topology": "quad", "input_task_id": "t1"}
+    assert request.to_payload() == {"topology": "triangle", "input_task_id": "t1"}
+
+
+def test_a_quad_result_also_asks_for_the_format_it_is_imported_from():
+    """glTF holds triangles only: quads come in from the OBJ, fetched beside the GLB (GLB always)."""
+    quad = requests.build_request("remesh", {"topology": "quad", "input_task_id": "t1"}, settings())
+    assert quad.to_payload() == {"topology": "quad", "input_task_id": "t1", "target_formats": ["glb", "obj"]}
+    mine = requests.build_request("remesh", {"topology": "quad", "input_task_id": "t", "target_formats": ["fbx"]},
+                                  settings())
+    assert mine.target_formats == ["glb", "fbx", "obj"]
+    i3d = {"image_url": "https://x.test/a.png", "topology": "quad"}
+    assert requests.build_request("image-to-3d", {**i3d, "should_remesh": True}, settings()).target_formats == [
+        "glb", "obj"]
+    assert requests.build_request("image-to-3d", i3d, settings()).target_formats is None  # Meshy 6: no remesh
+    assert requests.build_request("image-to-3d", {**i3d, "ai_model": "meshy-5"}, settings()).target_formats == [
+        "glb", "obj"]  # Meshy 5 remeshes unless told not to
+    assert requests.build_request("image-to-3d", {**i3d, "ai_model": "meshy-5", "should_remesh": False},
+                                  settings()).target_formats is None
+    retex = {"input_task_id": "t", "text_style_prompt": "oak"}
+    assert requests.build_request("retexture", retex, settings()).target_formats is None
+    assert requests.build_request("retexture", {**retex, requests.KEEP_POLYGONS: True},
+                                  settings()).target_formats == ["glb", "obj"]
+
+
+def test_what_a_job_downloads_and_which_file_it_imports():
+    quad = requests.build_request("remesh", {"topology": "quad", "input_task_id": "t1"}, settings())
+    tri = requests.build_request("remesh", {"input_task_id": "t1"}, settings())
+    assert requests.outputs_for("remesh", quad) == ("glb", "textures", "thumbnail", "models")
+    assert requests.outputs_for("remesh", tri) == ("glb", "textures", "thumbnail")  # a textured source stays so
+    assert requests.outputs_for("image-to-image", {"target_formats": ["obj"]}) == ("images",)
+    files = {"model": "/d/model.glb", "model_obj": "/d/model_obj.obj"}
+    assert requests.polygon_file("remesh", files, quad.to_payload()) == "/d/model_obj.obj"
+    assert requests.polygon_file("remesh", files, {"topology": "triangle", "target_formats": ["glb", "obj"]}) is None
+    assert requests.polygon_file("remesh", {"model": "/d/model.glb"}, quad.to_payload()) is None  # GLB, then
+    assert requests.polygon_file("retexture", files, {"target_formats": ["glb", "obj"]}) == "/d/model_obj.obj"
 
 
 def test_ai_model_default_comes_from_the_preferences():

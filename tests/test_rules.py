@@ -28,7 +28,8 @@ OUTSIDE = ("tests/", "emulator/", "tools/", "bench/", "build/", "dist/", "out/",
 LIMIT = 400
 #: Modules allowed past the limit for now, never to grow (none: the request models are split by kind family).
 BEING_REWRITTEN: dict[str, int] = {}
-BPY_FREE = ("core/", "service/", "client/", "batch/args.py", "batch/report.py")
+BPY_FREE = ("core/", "service/", "client/", "batch/args.py", "batch/report.py", "batch/checks.py", "batch/progress.py",
+            "i18n/__init__.py", "i18n/po.py", "i18n/match.py")
 NETWORK = {"client/http.py", "client/engine.py", "client/sse.py", "client/downloads.py", "client/reconcile.py",
            "runtime.py"}
 

@@ -9,6 +9,8 @@ output is searched for Python tracebacks: a draw error prints one there.
     python tools/screenshots.py             # all shots into docs/screenshots/
     python tools/screenshots.py --check     # also fail on any traceback; prints a JSON summary
     python tools/screenshots.py running     # only some states
+    python tools/screenshots.py --language ja_JP tour   # the Interface language (file: sidebar_ja_JP.png)
+    python tools/screenshots.py --languages             # tour in every language, and sidebar_languages.png
 
 Needs root and ``blender-sid setup``. Pillow and sseclient for Blender's
 Python 3.14 come from wheels/ (``make build`` fetches them), installed once
@@ -27,7 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 from sid_common import BLENDER_SID as SID  # noqa: E402
-from sid_common import SID_ROOT  # noqa: E402
+from sid_common import SID_ROOT, ensure_cjk_font  # noqa: E402
 
 SITE = "/opt/meshy-site"
 KEY = "msy_dummy_api_key_for_test_mode_12345678"
@@ -40,6 +42,8 @@ STATES: dict[str, tuple[str, int, list[str], list[str]]] = {
     "history": ("history_thumbnails.png", 36, ["--pending-seconds", "0.1", "--run-seconds", "0.5"], []),
     "failed": ("error_not_enough_credits.png", 20, ["--balance", "12"], []),
     "offline": ("sidebar_offline.png", 14, [], ["--offline-mode"]),
+    # one of everything for the languages: the account, a Remesh with its options and cost, a running task
+    "tour": ("sidebar.png", 24, ["--pending-seconds", "2", "--run-seconds", "300"], []),
 }
 _QUICK = ["--pending-seconds", "0.2", "--run-seconds", "1"]
 STATES.update({  # the kinds from words and views
@@ -48,6 +52,10 @@ STATES.update({  # the kinds from words and views
     "multi_image": ("multi_image_to_3d.png", 60, _QUICK, []),
     "text_to_image": ("text_to_image.png", 50, _QUICK, []),
 })
+#: Languages for --language (Blender's locale ids) and the fonts they need (Blender's own CJK font covers both).
+LANGUAGES = ("en_US", "ja_JP", "zh_HANS")
+#: Where the sidebar is on the 1600x900 screen (factory layout): the README's side-by-side picture.
+SIDEBAR_BOX = (1020, 80, 1290, 720)
 
 GUI_SCRIPT = r'''
 import sys, os, shutil, time, traceback
@@ -55,6 +63,12 @@ import bpy, addon_utils
 
 args = dict(a.split("=", 1) for a in sys.argv[sys.argv.index("--") + 1:])
 STATE, URL = args["state"], args["url"]
+if args.get("lang"):  # before anything is drawn; Blender switches its fonts and the add-on's catalogs with it
+    bpy.context.preferences.view.language = args["lang"]
+    for flag in ("use_translate_interface", "use_translate_tooltips", "use_translate_reports"):
+        setattr(bpy.context.preferences.view, flag, True)
+if args.get("font"):  # a Blender without its own CJK font: the system's, as the interface font
+    bpy.context.preferences.view.font_path_ui = args["font"]
 if STATE != "offline":  # the preference, not --online-mode, which also syncs online asset libraries
     bpy.context.preferences.system.use_online_access = True
 REPO = "meshy_gui"
@@ -89,6 +103,7 @@ OPEN = {
     "text_to_3d_refined": {"tasks"},
     "multi_image": {"multi_image_to_3d", "tasks"},
     "text_to_image": {"text_to_image", "tasks"},
+    "tour": {"account", "remesh", "tasks"},
 }[STATE]
 # Which panels start open is the screenshot's choice: re-register with that default.
 for cls in panels.classes:
@@ -223,7 +238,10 @@ def stage():
     try:
         sidebar()
         cube = scene.objects.get("Cube")
-        if STATE in ("running",):
+        if STATE == "tour":
+            select(cube)
+            run("REMESH", target_polycount=8000, topology="QUAD")
+        elif STATE in ("running",):
             bpy.ops.mesh.primitive_monkey_add(location=(3, 0, 0))
             monkey = bpy.context.object
             monkey.name = "Suzanne"
@@ -291,9 +309,15 @@ def start_emulator(extra: list[str]) -> tuple[subprocess.Popen, str]:
     return proc, proc.stdout.readline().strip()
 
 
-def shoot(state: str, out_dir: Path, script: Path) -> tuple[str, int]:
+def shot_name(state: str, language: str = "") -> str:
+    name = STATES[state][0]
+    return f"{name[:-4]}_{language}.png" if language else name
+
+
+def shoot(state: str, out_dir: Path, script: Path, language: str = "", font: str = "") -> tuple[str, int]:
     """One state: returns (Blender's log, number of tracebacks in it)."""
-    name, secs, emu_args, blender_args = STATES[state]
+    _, secs, emu_args, blender_args = STATES[state]
+    name = shot_name(state, language)
     emu, url = start_emulator(emu_args)
     try:
         env = {**os.environ, "PYTHONPATH": SITE}
@@ -306,7 +330,7 @@ def shoot(state: str, out_dir: Path, script: Path) -> tuple[str, int]:
         shot = (out_dir / name).relative_to(ROOT)
         cmd = [str(SID), "gui", str(shot), str(secs), "--factory-startup", "--python-use-system-env",
                *blender_args, "--python", f"/project/{script.relative_to(ROOT)}", "--",
-               f"state={state}", f"url={url}", f"key={KEY}"]
+               f"state={state}", f"url={url}", f"key={KEY}", f"lang={language}", f"font={font}"]
         subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=secs + 120)
     finally:
         emu.terminate()
@@ -315,13 +339,33 @@ def shoot(state: str, out_dir: Path, script: Path) -> tuple[str, int]:
     return log, log.count("Traceback")
 
 
+def side_by_side(shots: list[Path], out: Path) -> None:
+    """The sidebars of ``shots`` next to each other (Pillow, from the dev venv)."""
+    from PIL import Image
+
+    crops = [Image.open(path).convert("RGB").crop(SIDEBAR_BOX) for path in shots]
+    gap = 12
+    sheet = Image.new("RGB", (sum(c.width for c in crops) + gap * (len(crops) - 1), crops[0].height), (29, 29, 29))
+    for i, crop in enumerate(crops):
+        sheet.paste(crop, (i * (crop.width + gap), 0))
+    sheet.save(out)
+    print(f"side by side: {out.relative_to(ROOT)}", file=sys.stderr)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("states", nargs="*", default=list(STATES))
+    ap.add_argument("states", nargs="*", default=[s for s in STATES if s != "tour"])  # tour: --languages
     ap.add_argument("--check", action="store_true", help="fail on any traceback; print a JSON summary")
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    ap.add_argument("--language", choices=LANGUAGES, default="",
+                    help="Blender's Interface language for the shots (the file name gets _<language>)")
+    ap.add_argument("--languages", action="store_true",
+                    help="the tour in every language, then their sidebars side by side (sidebar_languages.png)")
     args = ap.parse_args()
+    runs = [(lang, ["tour"]) for lang in LANGUAGES] if args.languages else [(args.language, args.states)]
     ensure_site()
+    font = ensure_cjk_font()
+    font_arg = "" if font.name.endswith(".woff2") else "/" + str(font.relative_to(SID_ROOT))
     args.out.mkdir(parents=True, exist_ok=True)
     (ROOT / "out").mkdir(exist_ok=True)  # git-ignored; inside the checkout so Blender sees it at /project
     tmp = Path(tempfile.mkdtemp(prefix="gui-", dir=ROOT / "out"))
@@ -329,17 +373,20 @@ def main() -> int:
     script.write_text(GUI_SCRIPT)
     total = 0
     try:
-        for state in args.states:
-            log, count = shoot(state, args.out, script)
-            total += count
-            print(f"{state}: {STATES[state][0]} tracebacks={count}", file=sys.stderr)
-            if count:
-                print(log[-4000:], file=sys.stderr)
+        for language, states in runs:
+            for state in states:
+                log, count = shoot(state, args.out, script, language, font_arg)
+                total += count
+                print(f"{state}: {shot_name(state, language)} tracebacks={count}", file=sys.stderr)
+                if count:
+                    print(log[-4000:], file=sys.stderr)
+        if args.languages:
+            side_by_side([args.out / shot_name("tour", lang) for lang in LANGUAGES], args.out / "sidebar_languages.png")
     finally:
         for f in tmp.iterdir():
             f.unlink()
         tmp.rmdir()
-    print(json.dumps({"states": args.states, "tracebacks": total}))
+    print(json.dumps({"states": [s for _, states in runs for s in states], "tracebacks": total}))
     return 1 if args.check and total else 0
 
 

@@ -4,8 +4,10 @@ Proof that the bundled wheels work where Blender has no Pillow or sseclient of
 its own: the linux-x64 zip is installed with ``blender --command extension
 install-file``, then ``blender --online-mode --command meshy remesh`` (an
 image-to-image step too, which needs Pillow) runs against the emulator on this
-machine's loopback, which the chroot shares. Checks the exit status, the
-report, the saved .blend files and the emulator's create count.
+machine's loopback, which the chroot shares; then the README's ``blender -b
+--python`` script, taken from the README as written, retextures a .blend.
+Checks the exit status, the reports, the saved .blend files and the
+emulator's create count.
 Needs root and ``blender-sid setup`` done; ``make build`` first (or give the zip).
 """
 
@@ -14,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -39,6 +42,16 @@ def _assets(folder: Path) -> None:
     img.save(folder / "images" / "ball.png")
 
 
+def _readme_script(folder: Path) -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    after = text.split("The same entry works from a `blender -b --python` script", 1)[1]
+    (folder / "script.py").write_text(re.search(r"```python\n(.*?)```", after, re.S).group(1), encoding="utf-8")
+
+
+PROPS = ("import bpy; bpy.ops.wm.read_homefile(use_empty=True); bpy.ops.mesh.primitive_uv_sphere_add(); "
+         "bpy.ops.wm.save_as_mainfile(filepath='/project/props.blend')")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("zip", nargs="?", type=Path, help="default: dist/*linux_x64.zip")
@@ -47,6 +60,7 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="meshy-sid-batch-"))
     shutil.copy(zip_path, work / zip_path.name)
     _assets(work)
+    _readme_script(work)
     emulator = subprocess.Popen([sys.executable, "-m", "emulator", "--port", "0", "--pending-seconds", "0.2",
                                  "--run-seconds", "0.5"], cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:
@@ -61,7 +75,9 @@ def main() -> int:
             f"{blender} remesh '/project/models/*.glb' --out /project/out-remesh --topology quad "
             "--target-polycount 500 -j 2; "
             f"{blender} image-to-image /project/images/ball.png --out /project/out-image --prompt 'make it gold'; "
-            f"{blender} status --out /project/out-remesh"
+            f"{blender} status --out /project/out-remesh; "
+            f"blender -b --python-expr {shlex.quote(PROPS)} > /dev/null; "
+            "cd /project && blender -b --online-mode --python /project/script.py"
         )
         env = {**os.environ, "MESHY_API_KEY": KEY, "MESHY_BASE_URL": base_url}
         proc = subprocess.run([str(BLENDER_SID), "run", "bash", "-c", script], cwd=work, env=env,
@@ -70,7 +86,7 @@ def main() -> int:
         problems = []
         if proc.returncode != 0:
             problems.append(f"exit {proc.returncode}")
-        for name, count in (("out-remesh", 2), ("out-image", 1)):
+        for name, count in (("out-remesh", 2), ("out-image", 1), ("out", 1)):
             try:
                 report = json.loads((work / name / "report.json").read_text())
             except (OSError, ValueError):
@@ -84,7 +100,7 @@ def main() -> int:
         import requests
 
         stats = requests.get(base_url + "/_emulator/stats", timeout=5).json()
-        if stats["create_count"] != {"remesh": 2, "image-to-image": 1}:
+        if stats["create_count"] != {"remesh": 2, "image-to-image": 1, "retexture": 1}:
             problems.append(f"creates: {stats['create_count']}")
     finally:
         emulator.terminate()

@@ -68,7 +68,8 @@ def test_remesh_sends_only_what_was_set(meshy, emu):
     make_source()
     bpy.ops.meshy.remesh(topology="QUAD")
     entry = next(iter(meshy.tasks.values()))
-    assert entry.meta["settings"] == {"topology": "quad"}  # model_url is the upload, not a setting
+    # model_url is the upload, not a setting; a quad remesh also asks for the OBJ it is imported from
+    assert entry.meta["settings"] == {"topology": "quad", "target_formats": ["glb", "obj"]}
 
 
 def test_remesh_replace_original(meshy):
