@@ -16,6 +16,7 @@ from typing import Any
 from ..core.params import PARAMS, Param
 
 KINDS = ("remesh", "retexture", "image-to-3d", "image-to-image")
+KINDS += ("text-to-3d", "multi-image-to-3d", "text-to-image")  # from words and views (batch/sources.py)
 #: Every subcommand and the kind of task it makes: the kind's own name, or what the task does (``rig``).
 SUBCOMMANDS = {**{kind: kind for kind in KINDS}, "rig": "rigging", "animate": "animations"}
 MODEL_SUFFIXES = (".glb", ".gltf", ".obj", ".fbx", ".stl")
@@ -31,6 +32,11 @@ INPUT_HELP = {
     "retexture": "model files or globs (.glb .gltf .obj .fbx .stl), or .blend files (each mesh object is an asset)",
     "image-to-3d": "image files or globs (.png .jpg .jpeg .webp); one model per image",
     "image-to-image": "image files or globs (.png .jpg .jpeg .webp); one task per image",
+    "text-to-3d": "prompt files (.txt, one prompt per line; # starts a comment); one model per prompt, "
+                  "besides --prompt",
+    "multi-image-to-3d": "folders (each one model from its 1 to 4 views) or 1 to 4 image files (one model)",
+    "text-to-image": "prompt files (.txt, one prompt per line; # starts a comment); one task per prompt, "
+                     "besides --prompt",
     "rigging": ".glb model files or globs, or .blend files (each mesh object is a character); humanoids, "
                "at most 300,000 faces",
     "animations": "none: give --rig-task-id (a finished rigging task) and --action (a name or id of Meshy's "
@@ -113,8 +119,7 @@ def _common(p: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="blender --command meshy",
-        description="Run Meshy remesh, retexture, image-to-3d, image-to-image, rig or animate over many assets, "
-                    "headless.",
+        description="Run a Meshy operation (" + ", ".join(SUBCOMMANDS) + ") over many assets, headless.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     subs = parser.add_subparsers(dest="command", metavar="{" + ",".join((*SUBCOMMANDS, "status", "resume")) + "}")

@@ -21,6 +21,7 @@ from ..client.errors import ValidationError
 from ..core.params import PARAMS
 from ..core.requests import build_request
 from ..core.settings import Settings
+from . import sources
 from .args import UsageError
 
 #: The field a positional input fills, per kind.
@@ -35,6 +36,7 @@ _PROBES: dict[str, dict[str, Any]] = {
     "rigging": {"model_url": "https://probe.invalid/model.glb"},
     "animations": {},  # its one input is --rig-task-id, checked as given
 }
+POSITIONAL.update(sources.POSITIONAL)  # text-to-3d, multi-image-to-3d, text-to-image: prompts and views
 
 
 @cache
@@ -89,11 +91,14 @@ def check_args(kind: str, args: Mapping[str, Any], explicit: bool, settings: Set
     probe = dict(args) if explicit else {**args, **_probe(kind, args)}
     try:
         build_request(kind, probe, settings, require_input=True)
+        sources.check_refine(kind, args, settings)
     except ValidationError as exc:
         raise UsageError(in_flags(exc.message, kind, given, positional=not explicit)) from None
 
 
 def _probe(kind: str, args: Mapping[str, Any]) -> dict[str, Any]:
+    if kind in sources.KINDS:
+        return sources.probe(kind, args)
     probe = dict(_PROBES[kind])
     if kind == "image-to-image":
         probe["reference_image_urls"] = [*probe["reference_image_urls"], *(args.get("reference_image_urls") or [])]

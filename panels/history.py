@@ -28,10 +28,15 @@ def draw_history_row(layout: Any, row: HistoryRow, name: str = "") -> None:
     col = top.column(align=True)
     col.label(text=name or row.name, icon=row.icon, translate=False)  # a name or a prompt, as written
     col.label(text=tr(f"{format_created(row.created_at)} · {row.state_text}"))
+    if row.stage_text:  # text-to-3d: which stage, and a refine's preview
+        col.label(text=tr(row.stage_text), icon="LINKED" if row.preview_task_id else "NONE")
     buttons = col.row(align=True)
     if row.status == "SUCCEEDED":
         op = buttons.operator("meshy.import_task", text="Import", icon="IMPORT")
         op.task_id, op.kind = row.task_id, kind_id(row.kind)
+        if row.stage == "preview":
+            op = buttons.operator("meshy.refine", text="Refine", icon="SHADING_TEXTURE")
+            op.task_id, op.sidebar_options = row.task_id, True
     op = buttons.operator("meshy.delete_task", text="", icon="TRASH")
     op.task_id, op.kind = row.task_id, kind_id(row.kind)
     if row.message:
@@ -43,7 +48,7 @@ class VIEW3D_PT_meshy_history(PANEL, bpy.types.Panel):
 
     bl_label = "History"
     bl_idname = "VIEW3D_PT_meshy_history"
-    bl_order = 6
+    bl_order = 51  # after every operation panel (made in order from core.params.KINDS)
     bl_options = {"DEFAULT_CLOSED"}
 
     def draw(self, context: bpy.types.Context) -> None:

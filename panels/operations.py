@@ -19,6 +19,7 @@ from ..core.views import operations as views
 from ..i18n import CONTEXT
 from ..scene.inputs import mesh_selection
 from ..scene.rigs import rig_selection
+from . import kinds_more
 from .common import PANEL, draw_message, tr
 
 #: Inputs drawn in the Input box, in this order, per kind (the rest are options).
@@ -35,6 +36,9 @@ SHORT = {"target_polycount": "Polycount", "decimation_mode": "Decimation", "resi
          "style_image_name": "Style Image", "texture_image_path": "Texture File", "image_name": "Image"}
 ICONS = {"remesh": "MOD_REMESH", "retexture": "TEXTURE", "image-to-3d": "MESH_MONKEY",
          "image-to-image": "IMAGE_DATA"}
+INPUTS.update(kinds_more.INPUTS)  # Text to 3D, Multi-Image to 3D, Text to Image
+ICONS.update(kinds_more.ICONS)
+SHORT.update(kinds_more.SHORT)
 
 
 def run_view(kind: str, context: Any, group: Any, balance: int | None) -> views.RunView:
@@ -45,7 +49,9 @@ def run_view(kind: str, context: Any, group: Any, balance: int | None) -> views.
 
 
 def draw_param(layout: Any, group: Any, p: Param) -> None:
-    if p.type == "image":
+    if p.name in kinds_more.LISTS:
+        kinds_more.draw_list(layout, group, p.name)
+    elif p.type == "image":
         layout.prop_search(group, p.name, bpy.data, "images", text=tr(SHORT.get(p.name, p.label)))
     elif p.type == "files":
         draw_references(layout, group)
@@ -84,24 +90,27 @@ def draw_operation(layout: Any, context: Any, kind: str) -> None:
         draw_param(box, group, params[name])
     col = layout.column()
     for p in PARAMS[kind]:
-        if p.sidebar and not p.advanced and p.name not in INPUTS[kind]:
+        if p.sidebar and not p.advanced and not p.stage and p.name not in INPUTS[kind]:
             draw_param(col, group, p)
     prefs = preferences.addon_prefs(context)
     if kind in ("remesh", "retexture") and prefs is not None:
         col.prop(prefs, "keep_original")  # the preference itself: one choice for the sidebar and scripts
-    advanced = [p for p in PARAMS[kind] if p.sidebar and p.advanced and p.name not in INPUTS[kind]]
+    kinds_more.draw_sections(layout, group, kind, draw_param, _fold)  # a chained stage's options (Refine)
+    advanced = [p for p in PARAMS[kind] if p.sidebar and p.advanced and not p.stage and p.name not in INPUTS[kind]]
     header, body = _fold(layout, f"meshy_{kind}_advanced")
     header.label(text="Advanced")
     if body is not None:
         for p in advanced:
             draw_param(body, group, p)
     draw_run(layout, context, kind, group)
+    if kind == "text-to-3d":
+        kinds_more.draw_selected_preview(layout, context)
 
 
-def _fold(layout: Any, idname: str) -> tuple[Any, Any]:
+def _fold(layout: Any, idname: str, default_closed: bool = True) -> tuple[Any, Any]:
     """``layout.panel`` (4.1+): a folding section whose open state Blender keeps."""
     if hasattr(layout, "panel"):
-        return layout.panel(idname, default_closed=True)
+        return layout.panel(idname, default_closed=default_closed)
     return layout.row(), None
 
 

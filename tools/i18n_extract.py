@@ -53,7 +53,8 @@ OPERATOR = "Operator"
 UI = ("operators/", "panels/", "preferences.py", "properties.py", "core/views/", "core/messages.py", "client/checks.py",
       "client/notices.py")
 #: Read by importing them instead (``from_table``): what Blender registers is computed from them.
-IMPORTED = ("core/params.py", "client/catalog.py")
+IMPORTED = ("core/params.py", "core/param.py", "core/params_words.py", "core/params_characters.py",
+            "client/catalog.py")
 #: Modules where only sentences are taken (errors and the messages of jobs).
 SENTENCES = ("client/", "core/", "service/", "scene/")
 #: Keyword arguments that carry UI text; any other keyword argument (icon=, type=, default=...) is skipped.

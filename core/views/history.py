@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ...client.kinds import Kind
+from . import kinds_more
 
 NAME_FIELDS = ("prompt", "text_style_prompt", "texture_prompt")
 STATUS_ICONS = {"SUCCEEDED": "CHECKMARK", "FAILED": "ERROR", "PENDING": "SORTTIME",
@@ -28,6 +29,15 @@ class HistoryRow:
     thumbnail_url: str = ""
     thumb_path: str = ""
     message: str = ""
+    stage: str = ""  # text-to-3d: "preview" or "refine"
+    preview_task_id: str = ""  # a refine's preview
+
+    @property
+    def stage_text(self) -> str:
+        """``Preview`` / ``Refine of 1a2b3c4d`` for a text-to-3d row, "" for other kinds."""
+        if self.stage == "refine":
+            return f"Refine of {self.preview_task_id[:8]}" if self.preview_task_id else "Refine"
+        return self.stage.title()
 
     @property
     def icon(self) -> str:
@@ -42,10 +52,11 @@ class HistoryRow:
 def row_from_task(task: Any, kind: str, folder: Path) -> HistoryRow:
     """A row from a client Task (pure: no bpy, no network)."""
     name = next((str(task.get(f)) for f in NAME_FIELDS if task.get(f)), "") or task.id[:8]
+    stage, preview = kinds_more.history_stage(task) if kind == "text-to-3d" else ("", "")
     return HistoryRow(
         task_id=task.id, kind=kind, status=task.status, progress=int(task.progress or 0),
         created_at=int(task.created_at or 0), name=name[:60], thumbnail_url=task.thumbnail_url or "",
-        thumb_path=str(folder / f"{task.id}.png"), message=task.error_message,
+        thumb_path=str(folder / f"{task.id}.png"), message=task.error_message, stage=stage, preview_task_id=preview,
     )
 
 

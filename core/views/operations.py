@@ -16,6 +16,7 @@ from .. import messages
 from ..params import MODEL_KINDS, TITLES, has, param
 from ..requests import effective_ai_model
 from ..settings import Settings
+from . import kinds_more
 from .characters import character_blocker
 
 
@@ -52,7 +53,8 @@ def estimate(kind: str, values: Mapping[str, Any], selected_meshes: int, setting
              selected_rigs: int = 0) -> int:
     """Estimated credits of one run from the documented prices."""
     payload = {**values, "ai_model": effective_ai_model(kind, chosen_model(kind, values), settings)}
-    return estimate_credits(kind, payload) * task_count(kind, values, selected_meshes, selected_rigs)
+    own = estimate_credits(kind, payload) + kinds_more.extra_credits(kind, values, payload)  # + a chained refine
+    return own * task_count(kind, values, selected_meshes, selected_rigs)
 
 
 def image_given(values: Mapping[str, Any]) -> bool:
@@ -81,6 +83,8 @@ def blocker(kind: str, values: Mapping[str, Any], *, selected_meshes: int, onlin
             return "Write a prompt"
         if not (image_given(values) or values.get("reference_image_paths") or values.get("reference_image_urls")):
             return "Add a reference image"
+    if kind in kinds_more.KINDS:
+        return kinds_more.blocker(kind, values)
     return ""
 
 
@@ -93,6 +97,8 @@ def run_view(kind: str, values: Mapping[str, Any], *, selected_meshes: int, sett
     enough = balance is None or credits <= balance
     reason = blocker(kind, values, selected_meshes=selected_meshes, online=online, has_key=bool(settings.api_key),
                      selected_rigs=selected_rigs)
+    if not reason and kind in kinds_more.KINDS:  # an option Meshy would refuse, in its own sentence
+        reason = kinds_more.option_problem(kind, values, settings)
     return RunView(f"≈ {credits} credits{per} · {have}", enough, reason, tasks, credits,
                    "" if enough else messages.top_up_hint(balance, credits))
 
