@@ -88,7 +88,8 @@ def test_text_to_image_and_multi_image_folders(batch, emu, tmp_path, capsys):
 @pytest.mark.parametrize("argv, words", [
     (["text-to-3d"], "Give text-to-3d a prompt"),
     (["text-to-3d", "--prompt", "x" * 601], "601 characters"),
-    (["text-to-3d", "--prompt", "a cup", "--refine", "--texture-prompt", "y" * 601], "texture_prompt"),
+    (["text-to-3d", "--prompt", "a cup", "--refine", "--texture-prompt", "y" * 601],
+     "--texture-prompt is 601 characters"),
     (["text-to-image", "--prompt", "a cat", "--ai-model", "nano-banana", "--aspect-ratio", "3:2"], "3:2"),
     (["multi-image-to-3d", "FIVE"], "holds 5 images"),
 ])
