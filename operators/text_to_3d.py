@@ -21,17 +21,16 @@ from ..core.params import PARAMS, TITLES
 from ..core.requests import build_request
 from ..core.stages import KIND, REFINE, prompt_label, stage_of
 from ..core.states import ACTIVE, JobState
-from ..panels import dialogs
 from ..scene import inputs, previews
 from ..service.chains import then_meta
 from ..service.jobs import Submission
 from ..service.tasks import TaskEntry
-from .base import JobOperator
+from .base import JobOperator, PromptJobOperator
 
 REFINE_TABLE = "text-to-3d-refine"
 
 
-class MESHY_OT_text_to_3d(JobOperator, bpy.types.Operator):
+class MESHY_OT_text_to_3d(PromptJobOperator, bpy.types.Operator):
     """Make a 3D model from a sentence with Meshy"""
 
     bl_idname = "meshy.text_to_3d"
@@ -39,14 +38,6 @@ class MESHY_OT_text_to_3d(JobOperator, bpy.types.Operator):
     bl_description = ("Make a 3D model from a sentence: an untextured preview at the 3D cursor; with Refine, "
                       "textured in its place")
     kind = KIND
-
-    def invoke(self, context: bpy.types.Context, event: Any) -> set[str]:
-        if not self.prompt and not bpy.app.background and context.window is not None:
-            return context.window_manager.invoke_props_dialog(self, width=440)  # F3, the Add menu
-        return super().invoke(context, event)
-
-    def draw(self, context: bpy.types.Context) -> None:
-        dialogs.draw_dialog(self.layout, self, self.kind)
 
     def submissions(self, context: bpy.types.Context) -> list[Submission]:
         values = self.values()

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import bpy
 
 from ..core.stages import prompt_label
-from ..panels import dialogs
 from ..service.jobs import Submission
-from .base import JobOperator
+from .base import PromptJobOperator
 
 
-class MESHY_OT_text_to_image(JobOperator, bpy.types.Operator):
+class MESHY_OT_text_to_image(PromptJobOperator, bpy.types.Operator):
     """Make Blender images from a sentence with Meshy"""
 
     bl_idname = "meshy.text_to_image"
@@ -20,14 +17,6 @@ class MESHY_OT_text_to_image(JobOperator, bpy.types.Operator):
     bl_description = ("Make an image (or 3 views of one subject) from a sentence; the results become Blender "
                       "images that Image to 3D and Multi-Image to 3D take without uploading")
     kind = "text-to-image"
-
-    def invoke(self, context: bpy.types.Context, event: Any) -> set[str]:
-        if not self.prompt and not bpy.app.background and context.window is not None:
-            return context.window_manager.invoke_props_dialog(self, width=440)  # F3, the Add menu
-        return super().invoke(context, event)
-
-    def draw(self, context: bpy.types.Context) -> None:
-        dialogs.draw_dialog(self.layout, self, self.kind)
 
     def submissions(self, context: bpy.types.Context) -> list[Submission]:
         values = self.values()
