@@ -196,6 +196,7 @@ hero = next(o for o in bpy.context.selected_objects if o.type == "MESH")
 hero.name = "Hero"
 hero.location = (-3.0, 0.0, 0.0)
 select(hero)
+feet = world_coords(hero)[:, 2].min()
 assert bpy.ops.meshy.rig(height_meters=1.7) == {"FINISHED"}
 (armature,) = armatures()
 body = skinned(armature)
@@ -206,6 +207,14 @@ assert sorted(t.name for t in tracks) == ["Running", "Walking"], [t.name for t i
 moves = {name: movement(armature, name) for name in ("Walking", "Running")}
 assert all(m > 0.15 * 1.7 for m in moves.values()), moves
 assert posts("/rigging")[0]["body_size"] > 5000  # a plain mesh: its GLB went up
+bpy.context.scene.frame_set(1)
+armature.data.pose_position = "REST"
+bpy.context.view_layer.update()
+rest = world_coords(body)
+armature.data.pose_position = "POSE"
+height = rest[:, 2].max() - rest[:, 2].min()
+assert abs(height - 1.7) < 0.01 and abs(rest[:, 2].min() - feet) < 0.01, (height, rest[:, 2].min(), feet)
+assert hero.hide_get() and len(armatures()) == 1  # the source kept, hidden
 step("rig ({})".format(", ".join(f"{k} moves {v:.2f} m" for k, v in moves.items())), t)
 
 t = time.monotonic()
