@@ -17,6 +17,7 @@ from .. import preferences, properties
 from ..core.characters import action_lines
 from ..core.params import PARAMS, TITLES
 from ..core.views.characters import rig_text, selection_text
+from ..i18n import CONTEXT
 from ..scene.inputs import mesh_selection
 from ..scene.rigs import rig_selection
 from .common import PANEL, draw_message
@@ -80,7 +81,7 @@ def _panel(kind: str) -> type:
     name = "VIEW3D_PT_meshy_" + kind
     return type(name, (PANEL, bpy.types.Panel), {
         "__doc__": DOCS[kind],
-        "bl_idname": name, "bl_label": TITLES[kind], "bl_order": 4, "bl_options": {"DEFAULT_CLOSED"},
+        "bl_idname": name, "bl_label": TITLES[kind], "bl_translation_context": CONTEXT, "bl_order": 4, "bl_options": {"DEFAULT_CLOSED"},
         "draw": draw, "draw_header": draw_header,
     })
 

@@ -138,7 +138,7 @@ def _panel(kind: str, order: int) -> type:
 
     name = "VIEW3D_PT_meshy_" + kind.replace("-", "_")
     return type(name, (PANEL, bpy.types.Panel), {
-        "__doc__": f"Meshy {TITLES[kind]}: inputs, options, estimated credits and Run.",
+        "__doc__": f"Meshy {TITLES[kind]}: inputs, options, estimated credits and Run.",  # tools/i18n_extract.py
         "bl_idname": name, "bl_label": TITLES[kind], "bl_translation_context": CONTEXT, "bl_order": order,
         "bl_options": {"DEFAULT_CLOSED"} if kind != "remesh" else set(),
         "draw": draw, "draw_header": draw_header,

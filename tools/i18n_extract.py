@@ -602,6 +602,11 @@ def from_table(messages: Messages) -> None:
         messages.add(description, where, note="tooltip")
     for kind in params.KINDS:
         messages.add(kind, where, note="a kind as sentences name it (\"Meshy remesh failed for ...\")")
+    for kind in params.KINDS:  # panels/operations.py: each operation panel's tooltip (Rig, Animate: their own)
+        if kind not in ("rigging", "animations"):
+            messages.add(f"Meshy {params.TITLES[kind]}: inputs, options, estimated credits and Run.",
+                         "panels/operations.py", note="a panel's tooltip")
+    for kind in params.PARAMS:  # every table: the kinds' and the refine operator's
         for p in params.PARAMS[kind]:
             messages.add(p.label or p.name, where, context=CONTEXT, note=f"option {p.name}")
             messages.add(p.description, where, note=f"tooltip of {p.name}")
