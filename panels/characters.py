@@ -81,7 +81,8 @@ def _panel(kind: str) -> type:
     name = "VIEW3D_PT_meshy_" + kind
     return type(name, (PANEL, bpy.types.Panel), {
         "__doc__": DOCS[kind],
-        "bl_idname": name, "bl_label": TITLES[kind], "bl_translation_context": CONTEXT, "bl_order": 4, "bl_options": {"DEFAULT_CLOSED"},
+        "bl_idname": name, "bl_label": TITLES[kind], "bl_translation_context": CONTEXT, "bl_order": 4,
+        "bl_options": {"DEFAULT_CLOSED"},
         "draw": draw, "draw_header": draw_header,
     })
 
