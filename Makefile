@@ -71,14 +71,16 @@ test-package: $(DEPS)
 	$(PY) -m pytest $(PYTEST_FLAGS) tests/test_package.py
 
 # Tier 3: the built zip installed into a real Blender 5.2 (blender-sid): wheels, the remote
-# repository (install, update, nothing written into the extension's folder), a batch run, remesh +
-# retexture headless, a modal Remesh in the GUI, Japanese and Chinese (the Interface language really
-# switched: labels and the bad-input errors), every sidebar state drawn without errors.
+# repository (install, update, nothing written into the extension's folder), a batch run, every new
+# kind headless (text to 3D + refine, text to image -> multi-image by task id, rig, animate, their bad
+# inputs), remesh + retexture headless, a modal Remesh in the GUI, Japanese and Chinese (the Interface
+# language really switched: labels and the bad-input errors), every sidebar state drawn without errors.
 test-sid: build
 	$(SID) setup
 	$(PY) tools/sid_smoke.py
 	$(PY) tools/sid_repo.py
 	$(PY) tools/sid_batch.py
+	$(PY) tools/sid_kinds.py
 	$(PY) tools/sid_real.py
 	$(PY) tools/sid_i18n.py
 	MESHY_GUI_TESTS=1 $(PY) -m pytest $(PYTEST_FLAGS) tests/blender/test_panels.py -k real_gui

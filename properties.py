@@ -40,6 +40,8 @@ def make_property(param: Param) -> Any:
     common = {"name": param.label or param.name, "description": param.description, "translation_context": CONTEXT}
     if param.type in {"str", "path", "image"}:
         subtype = "FILE_PATH" if param.type == "path" else "NONE"
+        if param.suggest is not None:  # a text field that lists matches while typing; any text is kept
+            common.update(search=_suggestions(param.suggest), search_options={"SUGGESTION"})
         return StringProperty(default=param.default or "", subtype=subtype, **common)
     if param.type == "bool":
         return BoolProperty(default=bool(param.default), **common)
@@ -60,21 +62,32 @@ def make_property(param: Param) -> Any:
     raise ValueError(f"unknown parameter type {param.type}")
 
 
+def _suggestions(suggest: Any) -> Any:
+    """A StringProperty ``search`` callback from a parameter's ``suggest(text)``."""
+    return lambda _self, _context, text: suggest(text)
+
+
 def operator_annotations(kind: str) -> dict[str, Any]:
     """Every parameter of ``kind`` as an operator property."""
     return {p.name: make_property(p) for p in PARAMS[kind]}
 
 
 def to_api(param: Param, value: Any) -> Any:
-    """A property value as the API spells it."""
+    """A property value as the API spells it (``CHANGE_FPS`` -> ``change_fps``: the item's own value)."""
     if param.type == "enum":
-        return api_value(value)
+        return _item_value(param, value)
     if param.type == "enumset":
         order = [v for v, _ in param.items]
-        return sorted((api_value(v) for v in value), key=order.index)
+        return sorted((_item_value(param, v) for v in value), key=order.index)
     if param.type in {"files", "urls"}:
         return [item.name for item in value if item.name]
+    if param.type == "float":  # Blender keeps 32-bit floats: 1.7 reads 1.7000000476837158, sent as 1.7
+        return float(f"{value:.7g}")
     return value
+
+
+def _item_value(param: Param, identifier: str) -> str:
+    return next((v for v, _ in param.items if enum_id(v) == identifier), api_value(identifier))
 
 
 def caller_values(op: Any, kind: str) -> dict[str, Any]:
@@ -93,11 +106,11 @@ def caller_values(op: Any, kind: str) -> dict[str, Any]:
 def is_default(param: Param, value: Any) -> bool:
     """True when a property holds the contract's default (the sidebar sends only changes)."""
     if param.type == "enumset":
-        return {api_value(v) for v in value} == set(param.default)
+        return {_item_value(param, v) for v in value} == set(param.default)
     if param.type in {"files", "urls"}:
         return len(value) == 0
     if param.type == "enum":
-        return api_value(value) == param.default
+        return _item_value(param, value) == param.default
     return value == param.default
 
 

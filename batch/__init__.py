@@ -15,7 +15,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .args import KINDS, UsageError, parse, task_options
+from .args import KINDS, SUBCOMMANDS, UsageError, parse, task_options
 
 __all__ = ["main", "KINDS"]
 
@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
                 again.append("--quiet")
             return main(again)
         opts = plan.Options(
-            kind=ns.command, inputs=list(ns.inputs), out=out, params=task_options(ns), jobs=ns.jobs,
+            kind=SUBCOMMANDS[ns.command], inputs=list(ns.inputs), out=out, params=task_options(ns), jobs=ns.jobs,
             single_blend=ns.single_blend, pack=ns.pack, retry_failed=ns.retry_failed, base_url=ns.base_url,
             timeout=ns.timeout, dry_run=ns.dry_run, quiet=ns.quiet, argv=_absolute(argv, ns),
         )

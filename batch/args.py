@@ -16,18 +16,31 @@ from typing import Any
 from ..core.params import PARAMS, Param
 
 KINDS = ("remesh", "retexture", "image-to-3d", "image-to-image")
+KINDS += ("text-to-3d", "multi-image-to-3d", "text-to-image")  # from words and views (batch/sources.py)
+#: Every subcommand and the kind of task it makes: the kind's own name, or what the task does (``rig``).
+SUBCOMMANDS = {**{kind: kind for kind in KINDS}, "rig": "rigging", "animate": "animations"}
 MODEL_SUFFIXES = (".glb", ".gltf", ".obj", ".fbx", ".stl")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
 DEFAULT_JOBS = 10  # the smallest account's queue (Pro: 10 unfinished tasks)
 
 #: Inputs that name local files: option -> the API field it fills (from the table's ``fills``).
-FILE_OPTIONS = {p.name: p.fills for kind in KINDS for p in PARAMS[kind] if p.role == "input" and p.cli}
+FILE_OPTIONS = {p.name: p.fills for kind in SUBCOMMANDS.values() for p in PARAMS[kind]
+                if p.role == "input" and p.cli}
 
 INPUT_HELP = {
     "remesh": "model files or globs (.glb .gltf .obj .fbx .stl), or .blend files (each mesh object is an asset)",
     "retexture": "model files or globs (.glb .gltf .obj .fbx .stl), or .blend files (each mesh object is an asset)",
     "image-to-3d": "image files or globs (.png .jpg .jpeg .webp); one model per image",
     "image-to-image": "image files or globs (.png .jpg .jpeg .webp); one task per image",
+    "text-to-3d": "prompt files (.txt, one prompt per line; # starts a comment); one model per prompt, "
+                  "besides --prompt",
+    "multi-image-to-3d": "folders (each one model from its 1 to 4 views) or 1 to 4 image files (one model)",
+    "text-to-image": "prompt files (.txt, one prompt per line; # starts a comment); one task per prompt, "
+                     "besides --prompt",
+    "rigging": ".glb model files or globs, or .blend files (each mesh object is a character); humanoids, "
+               "at most 300,000 faces",
+    "animations": "none: give --rig-task-id (a finished rigging task) and --action (a name or id of Meshy's "
+                  "Animation Library)",
 }
 
 EPILOG = """\
@@ -106,12 +119,12 @@ def _common(p: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="blender --command meshy",
-        description="Run Meshy remesh, retexture, image-to-3d or image-to-image over many assets, headless.",
+        description="Run a Meshy operation (" + ", ".join(SUBCOMMANDS) + ") over many assets, headless.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    subs = parser.add_subparsers(dest="command", metavar="{" + ",".join((*KINDS, "status", "resume")) + "}")
-    for kind in KINDS:
-        p = subs.add_parser(kind, help=f"{kind} every input", epilog=EPILOG,
+    subs = parser.add_subparsers(dest="command", metavar="{" + ",".join((*SUBCOMMANDS, "status", "resume")) + "}")
+    for command, kind in SUBCOMMANDS.items():
+        p = subs.add_parser(command, help=f"{command} every input", epilog=EPILOG,
                             formatter_class=argparse.RawDescriptionHelpFormatter,
                             description=f"Meshy {kind} for each input; results saved as .blend files in --out.")
         p.add_argument("inputs", nargs="*", metavar="INPUT", help=INPUT_HELP[kind])
@@ -129,7 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
         run.add_argument("--dry-run", action="store_true",
                          help="check inputs and options, print the plan and the estimated credits; send nothing")
         run.add_argument("--quiet", "-q", action="store_true", help="only the summary on stderr")
-        task = p.add_argument_group(f"{kind} options (Meshy's names; only those given are sent)")
+        task = p.add_argument_group(f"{command} options (Meshy's names; only those given are sent)")
         for param in PARAMS[kind]:
             if param.cli:
                 add_param(task, param)
@@ -152,13 +165,13 @@ def parse(argv: list[str]) -> argparse.Namespace:
     ns = parser.parse_args(argv)
     if not ns.command:
         raise UsageError("blender --command meshy: give a subcommand: "
-                         f"{', '.join((*KINDS, 'status', 'resume'))} (see --help)")
-    if ns.command in KINDS and ns.jobs < 1:
+                         f"{', '.join((*SUBCOMMANDS, 'status', 'resume'))} (see --help)")
+    if ns.command in SUBCOMMANDS and ns.jobs < 1:
         raise UsageError("--jobs must be at least 1")
     return ns
 
 
 def task_options(ns: argparse.Namespace) -> dict[str, Any]:
     """The task options given on the command line, as API values (file options not yet read)."""
-    return {p.name: getattr(ns, p.name) for p in PARAMS[ns.command]
+    return {p.name: getattr(ns, p.name) for p in PARAMS[SUBCOMMANDS[ns.command]]
             if p.cli and getattr(ns, p.name, None) is not None}

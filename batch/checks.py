@@ -21,18 +21,22 @@ from ..client.errors import ValidationError
 from ..core.params import PARAMS
 from ..core.requests import build_request
 from ..core.settings import Settings
+from . import sources
 from .args import UsageError
 
 #: The field a positional input fills, per kind.
 POSITIONAL = {"remesh": "model_url", "retexture": "model_url", "image-to-3d": "image_url",
-              "image-to-image": "reference_image_urls"}
+              "image-to-image": "reference_image_urls", "rigging": "model_url"}  # animate takes no input file
 #: Stand-ins for the inputs, so the checks that need one (a style for retexture) run before any file is read.
 _PROBES: dict[str, dict[str, Any]] = {
     "remesh": {"model_url": "https://probe.invalid/model.glb"},
     "retexture": {"model_url": "https://probe.invalid/model.glb"},
     "image-to-3d": {"image_url": "https://probe.invalid/image.png"},
     "image-to-image": {"reference_image_urls": ["https://probe.invalid/image.png"]},
+    "rigging": {"model_url": "https://probe.invalid/model.glb"},
+    "animations": {},  # its one input is --rig-task-id, checked as given
 }
+POSITIONAL.update(sources.POSITIONAL)  # text-to-3d, multi-image-to-3d, text-to-image: prompts and views
 
 
 @cache
@@ -55,11 +59,11 @@ def flag_words(kind: str, given: Iterable[str] = (), *, positional: bool = True)
         typed = [flag for name, flag, _ in items if name in given]
         if typed:
             words[field] = typed[0]
-        elif positional and field == POSITIONAL[kind]:
+        elif positional and field == POSITIONAL.get(kind):
             words[field] = "the input file"
         else:
             words[field] = max(items, key=lambda item: item[2])[1]  # a file option before a URL
-    if positional and POSITIONAL[kind] not in words:
+    if positional and kind in POSITIONAL and POSITIONAL[kind] not in words:
         words[POSITIONAL[kind]] = "the input file"
     for p in PARAMS[kind]:  # fields with no option of their own keep their name as a flag would say it
         words.setdefault(p.name, p.flag)
@@ -87,11 +91,14 @@ def check_args(kind: str, args: Mapping[str, Any], explicit: bool, settings: Set
     probe = dict(args) if explicit else {**args, **_probe(kind, args)}
     try:
         build_request(kind, probe, settings, require_input=True)
+        sources.check_refine(kind, args, settings)
     except ValidationError as exc:
         raise UsageError(in_flags(exc.message, kind, given, positional=not explicit)) from None
 
 
 def _probe(kind: str, args: Mapping[str, Any]) -> dict[str, Any]:
+    if kind in sources.KINDS:
+        return sources.probe(kind, args)
     probe = dict(_PROBES[kind])
     if kind == "image-to-image":
         probe["reference_image_urls"] = [*probe["reference_image_urls"], *(args.get("reference_image_urls") or [])]

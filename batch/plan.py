@@ -27,7 +27,7 @@ from ..client.uploads import FileInput
 from ..core.params import MODEL_KINDS
 from ..core.requests import build_request, can_chain
 from ..core.settings import Settings
-from . import report
+from . import characters, report, sources
 from .args import FILE_OPTIONS, IMAGE_SUFFIXES, MODEL_SUFFIXES, UsageError
 
 #: What a run does with an asset.
@@ -54,6 +54,8 @@ class Asset:
     meta: dict[str, Any] = field(default_factory=dict)  # the job's meta: journalled with every record
     upload: Path | None = None
     estimate: int = 0
+    prompt: str = ""  # text-to-3d, text-to-image (batch/sources.py)
+    views: list[Path] = field(default_factory=list)  # multi-image-to-3d: the images of one model
 
 
 @dataclass
@@ -111,6 +113,13 @@ def _stem(text: str) -> str:
 def plan(opts: Options) -> list[Asset]:
     """The assets, before any .blend is opened (their objects are listed later)."""
     kind = opts.kind
+    if kind == "animations":  # no input files: one asset, the rig (by task id) and the action
+        if opts.inputs:
+            raise UsageError("animate takes no input files: give --rig-task-id and --action")
+        key, name = characters.animation_key(opts.params)
+        return [Asset(key=key, name=name, source_path=key)]
+    if kind in sources.KINDS:  # prompts, or sets of views
+        return [Asset(**item) for item in sources.items(opts)]
     explicit = opts.params.get("input_task_id") or opts.params.get("model_url") or opts.params.get("image_url")
     files = expand_inputs(opts.inputs) if opts.inputs else []
     if explicit and files:
@@ -123,11 +132,14 @@ def plan(opts: Options) -> list[Asset]:
         return [Asset(key=key, name=_stem(str(explicit))[:24] if opts.params.get("input_task_id") else "url_" + digest,
                       source_path=str(explicit) if len(str(explicit)) < 200 else key)]
     allowed = MODEL_SUFFIXES + (".blend",) if kind in MODEL_KINDS else IMAGE_SUFFIXES
+    if kind == "rigging":  # Meshy rigs GLB only
+        allowed = (".glb", ".blend")
     assets = []
     for path in files:
         suffix = path.suffix.lower()
         if suffix not in allowed:
             what = "a model (.glb .gltf .obj .fbx .stl) or a .blend" if kind in MODEL_KINDS else "an image"
+            what = "a .glb model or a .blend" if kind == "rigging" else what
             raise UsageError(f"{path.name} is not {what}; {kind} takes {' '.join(allowed)}")
         if suffix == ".blend":
             assets.append(Asset(key=str(path), name=path.stem, blend=path, source_path=str(path)))
@@ -205,7 +217,7 @@ def decide(assets: list[Asset], opts: Options, following: set[str] = frozenset()
 
 def base_args(opts: Options) -> dict[str, Any]:
     """The task options as API values, the file options read as uploads; checked before any work."""
-    args = dict(opts.params)
+    args = characters.task_args(opts.kind, opts.params)  # rig's PNG texture, animate's action and post_process
     for option_name, api_name in FILE_OPTIONS.items():
         value = args.pop(option_name, None)
         if not value:
@@ -231,10 +243,14 @@ def base_args(opts: Options) -> dict[str, Any]:
 
 def options_request(kind: str, args: dict[str, Any], settings: Settings) -> Any:
     """The request the options make, without its inputs: what every asset's job downloads follows from it."""
+    if kind in sources.KINDS:  # a prompt stands in: each asset brings its own
+        args = {**sources.probe(kind, args), **args}
     return build_request(kind, args, settings, require_input=False)
 
 
 def asset_request(kind: str, args: dict[str, Any], asset: Asset, settings: Settings) -> Any:
+    if kind in sources.KINDS:
+        return build_request(kind, sources.request_values(kind, args, asset.prompt, asset.views), settings)
     per = dict(args)
     if asset.input_task_id:
         per["input_task_id"] = asset.input_task_id

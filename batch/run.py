@@ -27,12 +27,14 @@ from ..client.engine import cached_files
 from ..client.errors import AuthenticationError, MeshyError
 from ..client.pricing import estimate_credits
 from ..core import states
+from ..core.params import IMAGE_KINDS
 from ..core.requests import effective_ai_model, outputs_for
 from ..core.settings import Settings
 from ..core.states import JobState
+from ..service.chains import root_id
 from ..service.jobs import JobService, Submission, WaitTimeout
 from ..service.tasks import Imported, TaskEntry
-from . import checks, files, plan, report
+from . import checks, files, plan, report, sources
 from .plan import Asset, Options
 from .progress import Progress
 
@@ -125,9 +127,10 @@ class Batch:
                 except MeshyError as exc:
                     self._fail_local(asset, checks.in_flags(exc.message, self.opts.kind, self.opts.params))
                     continue
-                asset.estimate = estimate_credits(self.opts.kind, request)
+                asset.estimate = estimate_credits(self.opts.kind, request) + sources.extra_credits(self.opts.kind, args)
                 sub = Submission(self.opts.kind, request, asset.name, upload=asset.upload, outputs=outputs,
-                                 meta={**asset.meta, "estimate": asset.estimate})
+                                 meta={**asset.meta, "estimate": asset.estimate,
+                                       **sources.chain_meta(self.opts.kind, args, self.settings)})
                 (asset.job_id,) = self.service.submit([sub], self.settings)
             elif asset.action == "attach":
                 asset.job_id = self.service.follow(self.opts.kind, str(asset.task_id), label=asset.name,
@@ -176,13 +179,13 @@ class Batch:
 
     def state(self, asset: Asset) -> str:
         """The asset's state: its job's (``JobState``), or what the plan said (skipped, failed before)."""
-        entry = self.service.tasks.get(asset.job_id) if asset.job_id else None
+        entry = self.service.tasks.get(self.service.chains.latest(asset.job_id)) if asset.job_id else None
         if entry is not None:
             return entry.state
         return {"skip": "skipped", "failed": JobState.FAILED}.get(asset.action, JobState.QUEUED)
 
     def _on_event(self, event: Any, entry: TaskEntry | None) -> None:
-        asset = self.by_job.get(event.job_id)
+        asset = self.by_job.get(root_id(event.job_id))  # a chained refine is its preview's asset's
         if asset is None or entry is None:
             return
         asset.task_id = entry.task_id or asset.task_id
@@ -211,13 +214,13 @@ class Batch:
         opts, asset = self.opts, self.by_key[meta["asset"]]
         try:
             names = scene.import_result(kind, files_, {**meta, "source": ""}, task_id)  # never on this scene's objects
-            if kind == "image-to-image":
+            if kind in IMAGE_KINDS:
                 files.keep_images(names)
             elif asset.matrix:
                 scene.apply_matrix([bpy.data.objects[n] for n in names if n in bpy.data.objects], asset.matrix)
             if opts.single_blend:
-                offset = None if asset.matrix or kind == "image-to-image" else files.grid(self.imported_count)
-                if kind != "image-to-image":
+                offset = None if asset.matrix or kind in IMAGE_KINDS else files.grid(self.imported_count)
+                if kind not in IMAGE_KINDS:
                     files.collect(names, asset.out_name, offset)
                 blend = None
             else:
@@ -357,7 +360,8 @@ def _print_plan(assets: list[Asset], opts: Options, args: dict[str, Any], settin
     total = 0
     model = effective_ai_model(opts.kind, args.get("ai_model"), settings)
     for asset in assets:
-        cost = estimate_credits(opts.kind, {**args, "ai_model": model}) if asset.action == "create" else 0
+        cost = estimate_credits(opts.kind, {**args, "ai_model": model}) + sources.extra_credits(opts.kind, args) \
+            if asset.action == "create" else 0
         total += cost
         print(f"{asset.action:<7} {asset.key}  -> {opts.out / (asset.out_name + '.blend')}  ~{cost} credits")
     print(f"{len(assets)} asset(s); about {total} credits for the tasks to create")

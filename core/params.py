@@ -14,18 +14,46 @@ Limits are soft: the request models (``client/models.py``) check the real ones
 with a sentence, instead of Blender silently clamping 50 to 100 or cutting a
 601-character prompt.
 
-Roles: ``api`` is sent as it is (only when the user set it); ``input`` is a
+Roles (rows: ``core/param.py``): ``api`` is sent as it is (only when the user set it); ``input`` is a
 Blender-side input that becomes an API field (a file, a Blender image, a
 render: ``fills`` names the field); ``option`` changes what the add-on does
-with the result (keep the source object, pack images), never sent.
+with the result (keep the source object, pack images), never sent;
+``derived`` is a plain value the add-on turns into an API field before
+sending (an action's name into ``action_id``, a frame rate into the
+``post_process`` object: ``core/characters.py``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 from ..client import catalog
+from . import params_characters as _characters
+from . import params_words as _words
+from .param import (  # the row and the pieces tables share: spelled in param.py, read from here
+    _ALPHA_THUMB,
+    _DECIMATION,
+    _HD,
+    _INPUT_TASK,
+    _KEEP_ORIGINAL,
+    _MODEL_URL,
+    _PBR,
+    _POLYCOUNT,
+    _REMOVE_LIGHTING,
+    FORMATS_3D,
+    FORMATS_REMESH,
+    IMAGE_MODELS,
+    MESH_MODELS,
+    ORIGIN,
+    TOPOLOGY,
+    Param,
+    _p,
+    api_value,
+    enum_id,
+    kind_from_id,
+    kind_id,
+)
+
+__all__ = ["FORMATS_3D", "FORMATS_REMESH", "IMAGE_MODELS", "MESH_MODELS", "ORIGIN", "TOPOLOGY", "Param", "api_value",
+           "enum_id", "kind_from_id", "kind_id"]
 
 KINDS = ("remesh", "retexture", "image-to-3d", "image-to-image")
 TITLES = {"remesh": "Remesh", "retexture": "Retexture", "image-to-3d": "Image to 3D",
@@ -36,110 +64,8 @@ OPERATORS = {kind: kind.replace("-", "_") for kind in KINDS}
 MODEL_KINDS = ("remesh", "retexture")
 
 
-@dataclass(frozen=True)
-class Param:
-    """One parameter of a kind (see the module's docstring for ``role``)."""
-
-    name: str
-    type: str  # str, bool, int, float, enum, enumset, path, image, files, urls
-    default: Any = None
-    label: str = ""
-    description: str = ""
-    items: tuple[tuple[str, str], ...] = ()  # (API value, label)
-    soft_min: float | None = None
-    soft_max: float | None = None
-    advanced: bool = False
-    role: str = "api"
-    fills: str = ""  # role "input": the API field this input becomes
-    cli: bool = True  # offered by the batch CLI as ``flag``
-    sidebar: bool = True  # kept per scene and drawn in the sidebar
-    unset: tuple[Any, ...] = ()  # values that mean "not set" (besides "" for text)
-
-    @property
-    def flag(self) -> str:
-        return "--" + self.name.replace("_", "-")
-
-    @property
-    def api(self) -> bool:
-        return self.role == "api"
-
-    def is_unset(self, value: Any) -> bool:
-        """True for a value that says "not set": None, empty text or file list, or one of ``unset``."""
-        if value is None:
-            return True
-        if self.type in {"str", "path", "image", "files", "urls"} and isinstance(value, (str, list, tuple)):
-            return len(value) == 0
-        return not isinstance(value, (list, tuple, set)) and value in self.unset
-
-
-def enum_id(value: str) -> str:
-    """API value -> enum identifier: ``nano-banana-pro`` -> ``NANO_BANANA_PRO``."""
-    return value.upper().replace("-", "_") if value else "NONE"
-
-
-def api_value(identifier: str) -> str:
-    """Enum identifier -> API value: ``A_POSE`` -> ``a-pose``; ``NONE`` -> ``""``."""
-    return "" if identifier == "NONE" else identifier.lower().replace("_", "-")
-
-
-def kind_id(kind: str) -> str:
-    """A kind as an enum identifier: ``image-to-3d`` -> ``IMAGE_TO_3D``."""
-    return kind.upper().replace("-", "_")
-
-
-def kind_from_id(identifier: str) -> str:
-    return identifier.lower().replace("_", "-")
-
-
 #: The kinds as Blender enum items (identifier, title, description).
 KIND_ITEMS = [(kind_id(k), TITLES[k], f"Meshy {TITLES[k]}") for k in KINDS]
-
-
-def _models(models: tuple[catalog.AIModel, ...]) -> tuple[tuple[str, str], ...]:
-    return tuple((m.id, m.label) for m in models)
-
-
-MESH_MODELS = _models(catalog.MESH_MODELS)
-IMAGE_MODELS = _models(catalog.IMAGE_MODELS)
-TOPOLOGY = (("triangle", "Triangles"), ("quad", "Quads"))
-ORIGIN = (("bottom", "Bottom"), ("center", "Center"))
-FORMATS_3D = (("glb", "GLB"), ("obj", "OBJ"), ("fbx", "FBX"), ("stl", "STL"), ("usdz", "USDZ"), ("3mf", "3MF"))
-FORMATS_REMESH = FORMATS_3D[:5] + (("blend", "Blend"), ("3mf", "3MF"))
-
-_POLYCOUNT = dict(
-    label="Target Polycount", default=30000, soft_min=100, soft_max=300000,
-    description="Polygons wanted in the result, 100 to 300,000 (ignored when Decimation is set)",
-)
-_DECIMATION = dict(
-    label="Decimation", default=0, soft_min=0, soft_max=4, advanced=True, unset=(0,),
-    description="Adaptive polycount: 1 ultra-high, 2 high, 3 medium, 4 low; 0 uses Target Polycount",
-)
-_REMOVE_LIGHTING = dict(
-    label="Remove Lighting", default=True, advanced=True,
-    description="Strip baked highlights and shadows from the texture",
-)
-_PBR = dict(label="PBR Maps", default=False, description="Also make metallic, roughness and normal maps")
-_HD = dict(label="HD Texture", default=False, advanced=True, description="4K base colour (Meshy 6 only)")
-_ALPHA_THUMB = dict(
-    label="Alpha Thumbnail", default=False, advanced=True, description="Also render a transparent preview image",
-)
-_INPUT_TASK = dict(
-    label="Input Task ID", default="", advanced=True,
-    description="Use a finished Meshy task as input instead of uploading (wins over the selection)",
-)
-_KEEP_ORIGINAL = dict(
-    label="Keep Original", default=True, role="option", cli=False, sidebar=False,
-    description="Keep the source object, hidden, next to the result (off: replace it); "
-                "not given: the add-on preferences decide",
-)
-_MODEL_URL = dict(
-    label="Model URL", default="", advanced=True,
-    description="An http(s) URL or data URI of a .glb/.gltf/.obj/.fbx/.stl model (wins over the selection)",
-)
-
-
-def _p(name: str, type_: str, **kw: Any) -> Param:
-    return Param(name, type_, **kw)
 
 
 REMESH: tuple[Param, ...] = (
@@ -275,3 +201,53 @@ def param(kind: str, name: str) -> Param:
 
 def has(kind: str, name: str) -> bool:
     return any(p.name == name for p in PARAMS[kind])
+
+
+# --------------------------------------------------------------------------- the kinds from words and views
+# Text to 3D (preview, and the refine chained on it), Multi-Image to 3D and Text to Image
+# (MESHY_API_MORE.md): their tables are in core/params_words.py; here, their places in the tables above.
+
+_MORE = ("text-to-3d", "multi-image-to-3d", "text-to-image")
+KINDS += _MORE
+TITLES.update({"text-to-3d": "Text to 3D", "multi-image-to-3d": "Multi-Image to 3D", "text-to-image": "Text to Image",
+               "text-to-3d-refine": "Refine"})
+OPERATORS.update({kind: kind.replace("-", "_") for kind in _MORE})
+OPERATORS["text-to-3d-refine"] = "refine"
+KIND_ITEMS.extend((kind_id(k), TITLES[k], f"Meshy {TITLES[k]}") for k in _MORE)
+#: Multi-Image to 3D: its inputs, every option of Image to 3D (documented as the same), its thumbnails.
+MULTI_IMAGE_TO_3D = (*_words.MULTI_IMAGE_INPUTS, *(p for p in IMAGE_TO_3D if p.name not in _words.VIEW_INPUTS),
+                     _words.MULTI_IMAGE_THUMBNAILS)
+PARAMS.update({"text-to-3d": _words.TEXT_TO_3D, "text-to-3d-refine": _words.TEXT_TO_3D_REFINE,
+               "multi-image-to-3d": MULTI_IMAGE_TO_3D, "text-to-image": _words.TEXT_TO_IMAGE})
+#: A table that is not a kind of its own: the Meshy kind its tasks are (the refine operator's: text-to-3d).
+KIND_OF = {"text-to-3d-refine": "text-to-3d"}
+#: The request class each table builds, by ``client.models.request_type`` name (the others: their kind's).
+REQUEST_OF = {"text-to-3d": "text-to-3d-preview", "text-to-3d-refine": "text-to-3d-refine"}
+#: The table of a stage a kind chains on its own task (``Param.stage``).
+STAGE_TABLES = {("text-to-3d", "refine"): "text-to-3d-refine"}
+#: Kinds whose results are Blender images, not objects.
+IMAGE_KINDS = ("image-to-image", "text-to-image")
+#: Kinds that need no selection and no image: a prompt is all (the Add menu offers them).
+PROMPT_KINDS = ("text-to-3d", "text-to-image")
+
+
+def kind_of(name: str) -> str:
+    """The Meshy kind a table's tasks are: ``text-to-3d-refine`` -> ``text-to-3d``; a kind is its own."""
+    return KIND_OF.get(name, name)
+
+
+def stage_params(kind: str, stage: str) -> tuple[Param, ...]:
+    """The rows of ``kind`` that belong to a stage it chains (Text to 3D's refine options)."""
+    return tuple(p for p in PARAMS[kind] if p.stage == stage)
+
+
+# --------------------------------------------------------------------------- Rig and Animate (characters)
+# The two character kinds (tables: core/params_characters.py). Their operators are ``meshy.rig`` and
+# ``meshy.animate``; the batch's subcommands ``rig`` and ``animate`` (``batch/args.py``).
+
+KINDS += ("rigging", "animations")
+MODEL_KINDS += ("rigging",)  # one task per selected mesh, placed on it
+TITLES.update({"rigging": "Rig", "animations": "Animate"})
+OPERATORS.update({"rigging": "rig", "animations": "animate"})
+KIND_ITEMS.extend((kind_id(k), TITLES[k], f"Meshy {TITLES[k]}") for k in ("rigging", "animations"))
+PARAMS.update({"rigging": _characters.RIGGING, "animations": _characters.ANIMATION})

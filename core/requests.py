@@ -23,7 +23,7 @@ from typing import Any
 from ..client.jobs import DEFAULT_OUTPUTS
 from ..client.models import Request, request_from_dict
 from ..client.uploads import FileInput
-from .params import PARAMS, api_value, has
+from .params import IMAGE_KINDS, PARAMS, api_value, has
 from .settings import Settings
 
 #: Which earlier task kinds each kind accepts as ``input_task_id`` (the contract's chaining rules).
@@ -31,7 +31,12 @@ CHAINS: dict[str, frozenset[str]] = {
     "remesh": frozenset({"image-to-3d", "retexture", "text-to-3d"}),
     "retexture": frozenset({"image-to-3d", "remesh", "text-to-3d"}),
     "image-to-3d": frozenset({"image-to-image", "text-to-image"}),
+    "rigging": frozenset({"image-to-3d", "multi-image-to-3d", "remesh", "retexture", "text-to-3d"}),
 }
+# The kinds from words and views: a multi-view set chains into multi-image-to-3d, whose models chain on.
+CHAINS["multi-image-to-3d"] = frozenset({"image-to-image", "text-to-image"})
+CHAINS["remesh"] |= {"multi-image-to-3d"}
+CHAINS["retexture"] |= {"multi-image-to-3d"}
 
 
 #: The format a quad result is imported from, fetched beside the GLB (glTF holds triangles only). OBJ keeps
@@ -55,7 +60,7 @@ def default_ai_model(kind: str, settings: Settings) -> str | None:
     """The preferences' model when the user chose none; None: let Meshy pick (its "latest")."""
     if not has(kind, "ai_model"):
         return None
-    if kind == "image-to-image":
+    if kind in IMAGE_KINDS:
         return api_value(settings.default_image_model)  # required by the API: always sent
     model = api_value(settings.default_mesh_model)
     return None if model == "latest" else model

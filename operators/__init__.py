@@ -4,13 +4,32 @@ from __future__ import annotations
 
 import bpy
 
-from . import account, history, image_to_3d, image_to_image, remesh, retexture, run, tasks
+from . import (
+    account,
+    animate,
+    history,
+    image_to_3d,
+    image_to_image,
+    multi_image_to_3d,
+    remesh,
+    retexture,
+    rig,
+    run,
+    tasks,
+    text_to_3d,
+    text_to_image,
+)
 
 classes = (
     *remesh.classes,
     *retexture.classes,
     *image_to_3d.classes,
     *image_to_image.classes,
+    *text_to_3d.classes,
+    *multi_image_to_3d.classes,
+    *text_to_image.classes,
+    *rig.classes,
+    *animate.classes,
     *run.classes,
     *tasks.classes,
     *account.classes,

@@ -31,6 +31,7 @@ from ..core.requests import build_request
 from ..core.settings import Settings
 from ..core.states import JobState
 from ..i18n.ui import tr, tr_report
+from ..panels import dialogs
 from ..scene import inputs
 from ..service.jobs import Submission
 from ..service.tasks import TaskEntry
@@ -219,3 +220,15 @@ def _discard(subs: list[Submission], upload_dir: Path | None) -> None:
         for file in files:
             if file.parent == upload_dir:
                 file.unlink(missing_ok=True)
+
+
+class PromptJobOperator(JobOperator):
+    """A kind started from a sentence (Text to 3D, Text to Image): F3 and the Add menu ask for it in a dialog."""
+
+    def invoke(self, context: bpy.types.Context, event: Any) -> set[str]:
+        if not self.prompt and not bpy.app.background and context.window is not None:
+            return context.window_manager.invoke_props_dialog(self, width=440)
+        return super().invoke(context, event)
+
+    def draw(self, context: bpy.types.Context) -> None:
+        dialogs.draw_dialog(self.layout, self, self.kind)

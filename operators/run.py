@@ -13,7 +13,9 @@ from ..core.params import KIND_ITEMS, OPERATORS, TITLES, kind_from_id
 from ..core.views.operations import blocker
 from ..i18n import CONTEXT
 from ..i18n.ui import tr_report, tr_tip
+from ..scene.image_sets import views_of
 from ..scene.inputs import mesh_selection
+from ..scene.rigs import rig_selection
 
 
 def _blocker(context: Any, kind: str) -> str:
@@ -22,7 +24,8 @@ def _blocker(context: Any, kind: str) -> str:
     if group is None:
         return ""
     return blocker(kind, properties.scene_values(group, kind), selected_meshes=len(mesh_selection(context)),
-                   online=bool(bpy.app.online_access), has_key=bool(preferences.settings(context).api_key))
+                   online=bool(bpy.app.online_access), has_key=bool(preferences.settings(context).api_key),
+                   selected_rigs=len(rig_selection(context)))
 
 
 class MESHY_OT_run(bpy.types.Operator):
@@ -57,9 +60,12 @@ class MESHY_OT_run(bpy.types.Operator):
             if image is None:
                 self.report({"ERROR"}, "Open an image in the Image Editor first.")
                 return {"CANCELLED"}
-            for name in ("image_path", "use_render", "image_url", "input_task_id"):
+            for name in ("image_path", "use_render", "image_url", "input_task_id", "image_paths", "image_urls"):
                 kwargs.pop(name, None)
-            kwargs["image_name"] = image.name
+            if kind == "multi-image-to-3d":  # the image's whole multi-view set when it is one (chained)
+                kwargs["image_names"] = [{"name": i.name} for i in views_of(image)]
+            else:
+                kwargs["image_name"] = image.name
         op = getattr(bpy.ops.meshy, OPERATORS[kind])
         try:
             return op(how, **kwargs)

@@ -11,9 +11,9 @@ from __future__ import annotations
 import bpy
 
 from ..core import snapshot
-from . import account, history, menus, operations, tasks, thumbnails
+from . import account, characters, history, menus, operations, tasks, thumbnails
 
-classes = (*account.classes, *operations.classes, *tasks.classes, *history.classes, *menus.classes)
+classes = (*account.classes, *operations.classes, *characters.classes, *tasks.classes, *history.classes, *menus.classes)
 _register_classes, _unregister_classes = bpy.utils.register_classes_factory(classes)
 
 

@@ -12,7 +12,7 @@ import bpy
 
 from ..core import snapshot
 from ..core.params import kind_from_id, kind_id
-from ..core.views.history import HistoryRow, display_name, format_created, history_lines
+from ..core.views.history import HistoryRow, display_name, format_created, history_lines, listable
 from . import thumbnails
 from .common import PANEL, draw_message, tr
 
@@ -28,10 +28,15 @@ def draw_history_row(layout: Any, row: HistoryRow, name: str = "") -> None:
     col = top.column(align=True)
     col.label(text=name or row.name, icon=row.icon, translate=False)  # a name or a prompt, as written
     col.label(text=tr(f"{format_created(row.created_at)} · {row.state_text}"))
+    if row.stage_text:  # text-to-3d: which stage, and a refine's preview
+        col.label(text=tr(row.stage_text), icon="LINKED" if row.preview_task_id else "NONE")
     buttons = col.row(align=True)
     if row.status == "SUCCEEDED":
         op = buttons.operator("meshy.import_task", text="Import", icon="IMPORT")
         op.task_id, op.kind = row.task_id, kind_id(row.kind)
+        if row.stage == "preview":
+            op = buttons.operator("meshy.refine", text="Refine", icon="SHADING_TEXTURE")
+            op.task_id, op.sidebar_options = row.task_id, True
     op = buttons.operator("meshy.delete_task", text="", icon="TRASH")
     op.task_id, op.kind = row.task_id, kind_id(row.kind)
     if row.message:
@@ -43,7 +48,7 @@ class VIEW3D_PT_meshy_history(PANEL, bpy.types.Panel):
 
     bl_label = "History"
     bl_idname = "VIEW3D_PT_meshy_history"
-    bl_order = 6
+    bl_order = 51  # after every operation panel (made in order from core.params.KINDS)
     bl_options = {"DEFAULT_CLOSED"}
 
     def draw(self, context: bpy.types.Context) -> None:
@@ -55,6 +60,11 @@ class VIEW3D_PT_meshy_history(PANEL, bpy.types.Panel):
         row = layout.row(align=True)
         row.prop(ui, "kind", text="")
         row.prop(ui, "page_size", text="Per Page")
+        if not listable(kind):  # rigging, animation: no list on Meshy, so no pages; import by id instead
+            for text, icon in history_lines(kind, history):
+                draw_message(layout, text, icon=icon, context=context)
+            layout.operator("meshy.import_task", text="Import Task by ID…", icon="IMPORT")
+            return
         page = history.page.get(kind, 1)
         nav = layout.row(align=True)
         prev = nav.row(align=True)

@@ -18,6 +18,8 @@ from ..core.params import KINDS, PARAMS, TITLES, Param, kind_id
 from ..core.views import operations as views
 from ..i18n import CONTEXT
 from ..scene.inputs import mesh_selection
+from ..scene.rigs import rig_selection
+from . import kinds_more
 from .common import PANEL, draw_message, tr
 
 #: Inputs drawn in the Input box, in this order, per kind (the rest are options).
@@ -34,16 +36,22 @@ SHORT = {"target_polycount": "Polycount", "decimation_mode": "Decimation", "resi
          "style_image_name": "Style Image", "texture_image_path": "Texture File", "image_name": "Image"}
 ICONS = {"remesh": "MOD_REMESH", "retexture": "TEXTURE", "image-to-3d": "MESH_MONKEY",
          "image-to-image": "IMAGE_DATA"}
+INPUTS.update(kinds_more.INPUTS)  # Text to 3D, Multi-Image to 3D, Text to Image
+ICONS.update(kinds_more.ICONS)
+SHORT.update(kinds_more.SHORT)
 
 
 def run_view(kind: str, context: Any, group: Any, balance: int | None) -> views.RunView:
     """What the cost line and the Run button show for the scene's options now."""
     return views.run_view(kind, properties.scene_values(group, kind), selected_meshes=len(mesh_selection(context)),
-                          settings=preferences.settings(context), online=bool(bpy.app.online_access), balance=balance)
+                          settings=preferences.settings(context), online=bool(bpy.app.online_access), balance=balance,
+                          selected_rigs=len(rig_selection(context)))
 
 
 def draw_param(layout: Any, group: Any, p: Param) -> None:
-    if p.type == "image":
+    if p.name in kinds_more.LISTS:
+        kinds_more.draw_list(layout, group, p.name)
+    elif p.type == "image":
         layout.prop_search(group, p.name, bpy.data, "images", text=tr(SHORT.get(p.name, p.label)))
     elif p.type == "files":
         draw_references(layout, group)
@@ -82,24 +90,27 @@ def draw_operation(layout: Any, context: Any, kind: str) -> None:
         draw_param(box, group, params[name])
     col = layout.column()
     for p in PARAMS[kind]:
-        if p.sidebar and not p.advanced and p.name not in INPUTS[kind]:
+        if p.sidebar and not p.advanced and not p.stage and p.name not in INPUTS[kind]:
             draw_param(col, group, p)
     prefs = preferences.addon_prefs(context)
     if kind in ("remesh", "retexture") and prefs is not None:
         col.prop(prefs, "keep_original")  # the preference itself: one choice for the sidebar and scripts
-    advanced = [p for p in PARAMS[kind] if p.sidebar and p.advanced and p.name not in INPUTS[kind]]
+    kinds_more.draw_sections(layout, group, kind, draw_param, _fold)  # a chained stage's options (Refine)
+    advanced = [p for p in PARAMS[kind] if p.sidebar and p.advanced and not p.stage and p.name not in INPUTS[kind]]
     header, body = _fold(layout, f"meshy_{kind}_advanced")
     header.label(text="Advanced")
     if body is not None:
         for p in advanced:
             draw_param(body, group, p)
     draw_run(layout, context, kind, group)
+    if kind == "text-to-3d":
+        kinds_more.draw_selected_preview(layout, context)
 
 
-def _fold(layout: Any, idname: str) -> tuple[Any, Any]:
+def _fold(layout: Any, idname: str, default_closed: bool = True) -> tuple[Any, Any]:
     """``layout.panel`` (4.1+): a folding section whose open state Blender keeps."""
     if hasattr(layout, "panel"):
-        return layout.panel(idname, default_closed=True)
+        return layout.panel(idname, default_closed=default_closed)
     return layout.row(), None
 
 
@@ -127,11 +138,11 @@ def _panel(kind: str, order: int) -> type:
 
     name = "VIEW3D_PT_meshy_" + kind.replace("-", "_")
     return type(name, (PANEL, bpy.types.Panel), {
-        "__doc__": f"Meshy {TITLES[kind]}: inputs, options, estimated credits and Run.",
+        "__doc__": f"Meshy {TITLES[kind]}: inputs, options, estimated credits and Run.",  # tools/i18n_extract.py
         "bl_idname": name, "bl_label": TITLES[kind], "bl_translation_context": CONTEXT, "bl_order": order,
         "bl_options": {"DEFAULT_CLOSED"} if kind != "remesh" else set(),
         "draw": draw, "draw_header": draw_header,
     })
 
 
-classes = tuple(_panel(kind, i + 1) for i, kind in enumerate(KINDS))
+classes = tuple(_panel(kind, i + 1) for i, kind in enumerate(KINDS) if kind in INPUTS)  # Rig, Animate: characters.py

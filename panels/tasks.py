@@ -27,6 +27,8 @@ def draw_row(layout: Any, row: TaskRow) -> None:
     col = top.column(align=True)
     col.label(text=row.name, icon=row.icon, translate=False)  # the object's name: not Blender's 'Cube'
     col.label(text=tr(f"{row.kind_title} · {row.elapsed}"))
+    if row.link:  # text-to-3d: the other stage of the same model
+        col.label(text=tr(row.link), icon="LINKED")
     if row.active:
         progress_bar(box, row.progress, row.status_text)
     else:
@@ -36,6 +38,9 @@ def draw_row(layout: Any, row: TaskRow) -> None:
     if row.advice:
         draw_message(box, row.advice, icon="QUESTION")
     buttons = box.row(align=True)
+    if row.can_refine:
+        op = buttons.operator("meshy.refine", text="Refine", icon="SHADING_TEXTURE")
+        op.task_id, op.sidebar_options = row.task_id, True
     if row.active:
         op = buttons.operator("meshy.cancel_task", text="Stop Waiting", icon="CANCEL")
         op.job_id, op.task_id = row.job_id, row.task_id
@@ -55,7 +60,7 @@ class VIEW3D_PT_meshy_tasks(PANEL, bpy.types.Panel):
 
     bl_label = "Tasks"
     bl_idname = "VIEW3D_PT_meshy_tasks"
-    bl_order = 5
+    bl_order = 50  # after every operation panel (made in order from core.params.KINDS)
 
     def draw(self, context: bpy.types.Context) -> None:
         layout = self.layout

@@ -15,22 +15,32 @@ from typing import Any
 import bpy
 
 from ..core.requests import polygon_file
+from . import rigs
 from .gltf import import_glb
+from .image_sets import import_text_to_image
 from .materials import PBR_MAPS, apply_material, build_pbr_material, load_images
 from .obj import import_obj
 from .placement import hide_original, place_like, replace_original
+from .previews import import_text_to_3d
 from .records import record_image, record_task
 from .rigging import carry_rig
 from .rollback import rollback_on_error
 
 SUFFIX = {"remesh": "remesh", "retexture": "retexture", "image-to-3d": "3d", "image-to-image": "edit"}
+SUFFIX.update({"text-to-3d": "text to 3D", "multi-image-to-3d": "3d", "text-to-image": "image"})
+#: Kinds whose results come in their own way (text-to-3d previews and refines, text-to-image sets).
+IMPORTERS = {"text-to-3d": import_text_to_3d, "text-to-image": import_text_to_image}
 
 
 def import_result(kind: str, files: dict[str, str], meta: dict[str, Any], task_id: str) -> list[str]:
     """Import a finished task's files; returns the names of what was made."""
     with rollback_on_error():
-        if kind == "image-to-image":
+        if kind in rigs.KINDS:  # Rig and Animate: an armature, its clips as NLA tracks (scene/rigs.py)
+            names = rigs.import_character(kind, files, meta, task_id)
+        elif kind == "image-to-image":
             names = _import_images(files, meta, task_id)
+        elif kind in IMPORTERS:
+            names = IMPORTERS[kind](files, meta, task_id)
         else:
             names = _import_model(kind, files, meta, task_id)
     label = meta.get("label") or "result"

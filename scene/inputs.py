@@ -17,12 +17,13 @@ import bpy
 
 from ..client.uploads import FileInput
 from ..core.errors import UserError
+from ..core.params import IMAGE_KINDS
 from ..core.requests import KEEP_POLYGONS, can_chain
 from .gltf import export_objects_glb
 from .images import image_to_png, render_scene_to_png
 from .records import task_source
 
-VERBS = {"remesh": "remesh", "retexture": "retexture"}
+VERBS = {"remesh": "remesh", "retexture": "retexture", "rigging": "rig"}
 
 
 @dataclass
@@ -97,7 +98,8 @@ def image_input(
         if image is None:
             raise UserError(f"There is no Blender image named {name!r}")
         task_id = image.get("meshy_task_id")
-        if task_id and image.get("meshy_kind") == "image-to-image" and not _has_siblings(image):
+        if task_id and image.get("meshy_kind") in IMAGE_KINDS and "meshy_view_index" in image \
+                and not _has_siblings(image):  # one picture of an image task: chained, not uploaded
             return None, str(task_id), _stem(image.name)
         out = upload_dir / f"{_safe(image.name)}_{uuid.uuid4().hex[:8]}.png"
         try:
@@ -121,7 +123,7 @@ def discard(inputs: list[ModelInput]) -> None:
 
 def _has_siblings(image: bpy.types.Image) -> bool:
     task_id = image.get("meshy_task_id")
-    return sum(1 for i in bpy.data.images if i.get("meshy_task_id") == task_id) > 1
+    return sum(1 for i in bpy.data.images if i.get("meshy_task_id") == task_id and "meshy_view_index" in i) > 1
 
 
 def _stem(name: str) -> str:

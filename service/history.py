@@ -13,7 +13,7 @@ from typing import Any
 
 from ..client.errors import MeshyError
 from ..core import messages
-from ..core.views.history import HistoryRow, row_from_task
+from ..core.views.history import HistoryRow, listable, row_from_task
 
 
 class History:
@@ -34,7 +34,7 @@ class History:
 
     def fetch(self, kind: str, page: int, page_size: int) -> str:
         """Start fetching a page; returns a sentence when it cannot start."""
-        if kind in self.loading:
+        if kind in self.loading or not listable(kind):  # Meshy lists no rigging or animation tasks: the panel says so
             return ""
         settings = self._service.settings()
         try:

@@ -32,11 +32,12 @@ from ..client.errors import MeshyError
 from ..client.journal import Journal
 from ..core import glb, messages, requests
 from ..core.errors import UserError
-from ..core.params import MODEL_KINDS
+from ..core.params import IMAGE_KINDS, MODEL_KINDS
 from ..core.settings import Settings
 from ..core.states import JobState
 from .account import Account
 from .background import Background
+from .chains import Chains
 from .history import History
 from .records import Records
 from .tasks import Imported, TaskEntry, TaskList, latest_progress_only
@@ -96,7 +97,8 @@ class JobService:
         self.tasks = TaskList()
         self.account = Account(self)
         self.history = History(self)
-        self.listeners: list[Callable[[JobEvent, TaskEntry], None]] = [self.account.on_event]
+        self.chains = Chains(self, Submission)  # Text to 3D's refine after its preview: one job, two tasks
+        self.listeners: list[Callable[[JobEvent, TaskEntry], None]] = [self.account.on_event, self.chains.on_event]
         self.last_error = ""
         # Which open file a job belongs to: a new token whenever a file is loaded, kept when the
         # file is saved (or saved under a new name) so a result finds its way back to it.
@@ -192,7 +194,7 @@ class JobService:
             meta["upload"] = str(sub.upload)
         if sub.kind in MODEL_KINDS:
             meta["keep_original"] = requests.keep_original(sub.keep_original, settings)
-        if sub.kind == "image-to-image":
+        if sub.kind in IMAGE_KINDS:
             meta["pack_images"] = sub.pack_images
         meta.update(sub.meta)
         meta.setdefault("blend", self._current_file())
@@ -289,6 +291,7 @@ class JobService:
                 if files:
                     self.import_finished(job_id, rec["kind"], rec.get("task_id", ""), files, rec.get("meta") or {},
                                          label=rec.get("label", ""), finished=rec.get("time"))
+        resumed += self.chains.resume(jobs, s)  # stages a crash left unsubmitted (their first task done)
         if resumed:
             self._wake()
         return resumed
@@ -372,7 +375,7 @@ class JobService:
             self.background.drain()
             if every is not None:
                 every()
-            pending = {j for j in pending if j in self.tasks and not finished(self.tasks[j])}
+            pending = {j for j in self.chains.and_followups(pending) if j in self.tasks and not finished(self.tasks[j])}
 
     def tick(self) -> bool:
         """One tick of the main thread's timer: events, then finished background work; True while busy."""

@@ -17,7 +17,7 @@ import trimesh
 from meshy_tools.batch import args as cli
 from meshy_tools.client import catalog, pricing
 from meshy_tools.client.errors import ServerError, ValidationError
-from meshy_tools.client.models import REQUEST_TYPES, Kind
+from meshy_tools.client.models import request_type
 from meshy_tools.client.uploads import FileInput
 from meshy_tools.core import glb, messages, params, requests, states
 from meshy_tools.core.errors import UserError
@@ -34,14 +34,20 @@ def settings(**kw) -> Settings:
 # ----------------------------------------------------------------- the parameter table
 
 
-@pytest.mark.parametrize("kind", params.KINDS)
+@pytest.mark.parametrize("kind", list(params.PARAMS))
 def test_every_api_parameter_is_a_field_of_its_request(kind):
-    fields = {f.name for f in dataclasses.fields(REQUEST_TYPES[Kind(kind)])}
+    def fields_of(table: str) -> set[str]:
+        return {f.name for f in dataclasses.fields(request_type(params.REQUEST_OF.get(table, table)))}
+
+    fields = fields_of(kind)
     api = {p.name for p in params.PARAMS[kind] if p.api}
     assert api <= fields, api - fields
     for p in params.PARAMS[kind]:
+        own = fields_of(params.STAGE_TABLES[(kind, p.stage)]) if p.stage else fields  # a chained stage's
         if p.role == "input" and p.fills:
-            assert p.fills in fields, (kind, p.name)
+            assert p.fills in own, (kind, p.name)
+        elif p.stage and p.role == "api":
+            assert p.name in own, (kind, p.name)
 
 
 def test_enum_choices_are_what_the_request_models_accept():
@@ -163,8 +169,9 @@ def test_settings_repr_never_holds_the_key():
 
 def test_batch_options_are_generated_from_the_table():
     parser = cli.build_parser()
-    for kind in params.KINDS:
-        sub = parser._subparsers._group_actions[0].choices[kind]  # noqa: SLF001 - argparse has no public way
+    assert sorted(cli.SUBCOMMANDS.values()) == sorted(params.KINDS)  # every kind has its subcommand
+    for command, kind in cli.SUBCOMMANDS.items():
+        sub = parser._subparsers._group_actions[0].choices[command]  # noqa: SLF001 - argparse has no public way
         flags = {s for a in sub._actions for s in a.option_strings}
         for p in params.PARAMS[kind]:
             assert (p.flag in flags) == p.cli, (kind, p.name)

@@ -59,7 +59,8 @@ def matcher() -> Matcher:
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 #: Four English words in a row: a sentence (or most of one) left untranslated.
 ENGLISH = re.compile(r"(?<![\w./{])(?:[A-Za-z][a-z']+ ){3}[A-Za-z][a-z']+(?![\w/])")
-NAMES = ("Nano Banana", "GPT Image", "Meshy Tools", "Image to 3D", "Image to Image", "Text to 3D")
+NAMES = ("Nano Banana", "GPT Image", "Meshy Tools", "Image to 3D", "Image to Image", "Text to 3D", "Text to Image",
+         "Multi-Image to 3D")
 
 
 def english_left(text: str) -> list[str]:

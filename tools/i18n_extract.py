@@ -53,7 +53,8 @@ OPERATOR = "Operator"
 UI = ("operators/", "panels/", "preferences.py", "properties.py", "core/views/", "core/messages.py", "client/checks.py",
       "client/notices.py")
 #: Read by importing them instead (``from_table``): what Blender registers is computed from them.
-IMPORTED = ("core/params.py", "client/catalog.py")
+IMPORTED = ("core/params.py", "core/param.py", "core/params_words.py", "core/params_characters.py",
+            "client/catalog.py")
 #: Modules where only sentences are taken (errors and the messages of jobs).
 SENTENCES = ("client/", "core/", "service/", "scene/")
 #: Keyword arguments that carry UI text; any other keyword argument (icon=, type=, default=...) is skipped.
@@ -601,6 +602,11 @@ def from_table(messages: Messages) -> None:
         messages.add(description, where, note="tooltip")
     for kind in params.KINDS:
         messages.add(kind, where, note="a kind as sentences name it (\"Meshy remesh failed for ...\")")
+    for kind in params.KINDS:  # panels/operations.py: each operation panel's tooltip (Rig, Animate: their own)
+        if kind not in ("rigging", "animations"):
+            messages.add(f"Meshy {params.TITLES[kind]}: inputs, options, estimated credits and Run.",
+                         "panels/operations.py", note="a panel's tooltip")
+    for kind in params.PARAMS:  # every table: the kinds' and the refine operator's
         for p in params.PARAMS[kind]:
             messages.add(p.label or p.name, where, context=CONTEXT, note=f"option {p.name}")
             messages.add(p.description, where, note=f"tooltip of {p.name}")

@@ -44,7 +44,15 @@ STATES: dict[str, tuple[str, int, list[str], list[str]]] = {
     "offline": ("sidebar_offline.png", 14, [], ["--offline-mode"]),
     # one of everything for the languages: the account, a Remesh with its options and cost, a running task
     "tour": ("sidebar.png", 24, ["--pending-seconds", "2", "--run-seconds", "300"], []),
+    "rigged": ("rig_walking.png", 45, ["--pending-seconds", "0.2", "--run-seconds", "1"], []),
 }
+_QUICK = ["--pending-seconds", "0.2", "--run-seconds", "1"]
+STATES.update({  # the kinds from words and views
+    "text_to_3d_preview": ("text_to_3d_preview.png", 50, _QUICK, []),
+    "text_to_3d_refined": ("text_to_3d_refined.png", 55, _QUICK, []),
+    "multi_image": ("multi_image_to_3d.png", 60, _QUICK, []),
+    "text_to_image": ("text_to_image.png", 50, _QUICK, []),
+})
 #: Languages for --language (Blender's locale ids) and the fonts they need (Blender's own CJK font covers both).
 LANGUAGES = ("en_US", "ja_JP", "zh_HANS")
 #: Where the sidebar is on the 1600x900 screen (factory layout): the README's side-by-side picture.
@@ -92,7 +100,12 @@ OPEN = {
     "history": {"account", "history"},
     "failed": {"account", "image_to_3d", "tasks"},
     "offline": {"account", "remesh"},
+    "text_to_3d_preview": {"text_to_3d"},
+    "text_to_3d_refined": {"tasks"},
+    "multi_image": {"multi_image_to_3d", "tasks"},
+    "text_to_image": {"text_to_image", "tasks"},
     "tour": {"account", "remesh", "tasks"},
+    "rigged": {"rigging", "animations", "tasks"},
 }[STATE]
 # Which panels start open is the screenshot's choice: re-register with that default.
 for cls in panels.classes:
@@ -152,7 +165,78 @@ def sidebar():
     bpy.app.timers.register(lambda: (tab(), None)[1], first_interval=0.3)
 
 
+def made(kind, stage=None):
+    return [o for o in scene.objects
+            if o.get("meshy_kind") == kind and (stage is None or o.get("meshy_stage") == stage)]
+
+
+def look_at(objs, shading="SOLID"):
+    if objs:
+        area.spaces.active.shading.type = shading
+        select(*objs)
+        with ctx():
+            bpy.ops.view3d.view_selected()
+
+
+def image_editor(image):
+    """The Properties editor becomes an Image Editor showing ``image`` (the 3D Viewport keeps the sidebar)."""
+    props = next(a for a in win.screen.areas if a.type in ("PROPERTIES", "IMAGE_EDITOR"))
+    props.type = "IMAGE_EDITOR"
+    props.spaces.active.image = image
+    def fit():
+        region = next(r for r in props.regions if r.type == "WINDOW")
+        with bpy.context.temp_override(window=win, area=props, region=region):
+            bpy.ops.image.view_all(fit_view=True)
+    bpy.app.timers.register(lambda: (fit(), None)[1], first_interval=0.5)
+
+
+def text_images():
+    return sorted((i for i in bpy.data.images if i.get("meshy_kind") == "text-to-image"), key=lambda i: i.name)
+
+
+def more_kinds():
+    """The states of Text to 3D, Multi-Image to 3D and Text to Image."""
+    from mathutils import Euler
+
+    bpy.data.objects.remove(scene.objects["Cube"])
+    if STATE == "text_to_3d_preview":
+        run("TEXT_TO_3D", prompt="a small red mushroom")
+        def show():
+            look_at(made("text-to-3d"))
+            group = scene.meshy_text_to_3d
+            group.enable_pbr, group.texture_prompt = True, "glossy red cap with white spots"
+        wait_for(lambda: made("text-to-3d"), show)
+    elif STATE == "text_to_3d_refined":
+        run("TEXT_TO_3D", prompt="a small red mushroom", refine=True, enable_pbr=True,
+            texture_prompt="glossy red cap with white spots")
+        wait_for(lambda: made("text-to-3d", "refine"), lambda: look_at(made("text-to-3d"), "MATERIAL"), limit=90)
+    elif STATE == "multi_image":
+        run("TEXT_TO_IMAGE", prompt="a knight in armour", generate_multi_view=True)
+        def views():
+            for image in text_images():
+                scene.meshy_multi_image_to_3d.image_names.add().name = image.name
+            image_editor(text_images()[0])
+            run("MULTI_IMAGE_TO_3D")
+            def front():
+                look_at(made("multi-image-to-3d"), "MATERIAL")
+                region.data.view_rotation = Euler((1.35, 0.0, 0.35)).to_quaternion()  # front, a little turned
+                with ctx():
+                    bpy.ops.view3d.view_selected()
+            wait_for(lambda: made("multi-image-to-3d"), front)
+        wait_for(lambda: len(text_images()) >= 3, views)
+    elif STATE == "text_to_image":
+        run("TEXT_TO_IMAGE", prompt="a blue ceramic teapot, studio light", alpha_thumbnail=True)
+        wait_for(lambda: text_images(), lambda: image_editor(text_images()[0]))
+
+
 def stage():
+    if STATE in ("text_to_3d_preview", "text_to_3d_refined", "multi_image", "text_to_image"):
+        try:
+            sidebar()
+            more_kinds()
+        except Exception:
+            traceback.print_exc()
+        return None
     try:
         sidebar()
         cube = scene.objects.get("Cube")
@@ -193,6 +277,27 @@ def stage():
                 with ctx():
                     bpy.ops.meshy.history_page(kind="REMESH", page=1, page_size=10)
             wait_for(lambda: rt.tasks and all(not e.active for e in rt.tasks.values()), listing)
+        elif STATE == "rigged":  # a character (the emulator's figure, written by shoot()) rigged, mid-walk
+            bpy.data.objects.remove(cube)
+            bpy.ops.import_scene.gltf(filepath=args["figure"])
+            hero = next(o for o in bpy.context.selected_objects if o.type == "MESH")
+            hero.name = "Hero"
+            select(hero)
+            run("RIGGING", height_meters=1.8)
+            def pose():
+                rig = next(o for o in scene.objects if o.type == "ARMATURE")
+                rig.show_in_front = True
+                select(rig)
+                scene.meshy_animations.action = "Walking_Woman"
+                scene.frame_set(8)  # a quarter into the walk: the left leg forward, the right arm forward
+                space = area.spaces.active
+                space.shading.type = "SOLID"
+                space.overlay.show_floor = True
+                with ctx():
+                    bpy.ops.view3d.view_axis(type="RIGHT")
+                    bpy.ops.view3d.view_selected()
+                    bpy.ops.view3d.view_orbit(angle=0.6, type="ORBITLEFT")
+            wait_for(lambda: any(e.state == "imported" for e in rt.tasks.values()), pose)
         elif STATE == "failed":
             png("/tmp/meshy-gui-chair.png", (0.8, 0.3, 0.1))
             scene.meshy_image_to_3d.image_path = "/tmp/meshy-gui-chair.png"
@@ -246,9 +351,16 @@ def shoot(state: str, out_dir: Path, script: Path, language: str = "", font: str
         xdo.write_text("key Escape\nsleep 1\nmousemove 60 600\nsleep 1\nkey Escape\nmousemove 700 450\nsleep 2\n")
         env["BLENDER_SID_XDO"] = str(xdo)
         shot = (out_dir / name).relative_to(ROOT)
+        extra = []
+        if state == "rigged":  # the character to rig: the emulator's humanoid figure, made here (trimesh)
+            sys.path.insert(0, str(ROOT))
+            from emulator.rigging.figure import humanoid_glb
+
+            (script.parent / "hero.glb").write_bytes(humanoid_glb("a", height=1.0))
+            extra = [f"figure=/project/{(script.parent / 'hero.glb').relative_to(ROOT)}"]
         cmd = [str(SID), "gui", str(shot), str(secs), "--factory-startup", "--python-use-system-env",
                *blender_args, "--python", f"/project/{script.relative_to(ROOT)}", "--",
-               f"state={state}", f"url={url}", f"key={KEY}", f"lang={language}", f"font={font}"]
+               f"state={state}", f"url={url}", f"key={KEY}", f"lang={language}", f"font={font}", *extra]
         subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=secs + 120)
     finally:
         emu.terminate()

@@ -17,6 +17,7 @@ from ...client.results import result_dir
 from .. import messages
 from ..params import TITLES
 from ..states import DONE, KEPT, JobState
+from . import kinds_more
 
 MAX_JOURNAL_ROWS = 8
 HIDDEN_STATES = {"deleted", "dismissed"}
@@ -55,10 +56,19 @@ class TaskRow:
     can_import: bool = False
     imported: bool = False
     from_journal: bool = False
+    stage: str = ""  # text-to-3d: "preview" or "refine"
+    link: str = ""  # the line naming the other stage ("Refines preview 1a2b3c4d")
+    can_refine: bool = False
 
     @property
     def kind_title(self) -> str:
-        return TITLES.get(self.kind, self.kind or "Task")
+        return kinds_more.stage_title(self.kind, self.stage, TITLES.get(self.kind, self.kind or "Task"))
+
+    def with_stage(self, meta: Mapping[str, Any] | None) -> TaskRow:
+        """The row with its text-to-3d stage, the link to the other stage and whether it offers Refine."""
+        self.stage, self.link = kinds_more.row_stage(self.kind, meta)
+        self.can_refine = kinds_more.can_refine(self.kind, meta, self.state, self.task_id)
+        return self
 
 
 def format_elapsed(seconds: float) -> str:
@@ -89,11 +99,12 @@ def status_text(entry: Any) -> str:
 
 
 def thumb_path(kind: str, task_id: str, files: dict[str, str], download_dir: Path) -> str:
-    if files.get("thumbnail"):
-        return files["thumbnail"]
+    own = kinds_more.THUMBNAIL.get(kind, "thumbnail")  # an image task's first picture is its thumbnail
+    if files.get("thumbnail") or files.get(own):
+        return files.get("thumbnail") or files[own]
     if kind and task_id:
         try:
-            return str(result_dir(download_dir, kind, task_id) / "thumbnail.png")
+            return str(result_dir(download_dir, kind, task_id) / f"{own}.png")
         except ValueError:  # not a kind this add-on knows, or a folder that would leave the downloads
             return ""
     return ""
@@ -112,7 +123,7 @@ def entry_row(entry: Any, download_dir: Path, now: float | None = None) -> TaskR
         thumb_path=thumb_path(entry.kind, entry.task_id or "", entry.files, download_dir),
         active=entry.active, can_import=bool(entry.task_id) and (entry.state in IMPORTABLE or bool(entry.files)),
         imported=entry.state == JobState.IMPORTED,
-    )
+    ).with_stage(entry.meta)
 
 
 def journal_row(rec: Mapping[str, Any], download_dir: Path) -> TaskRow:
@@ -130,7 +141,7 @@ def journal_row(rec: Mapping[str, Any], download_dir: Path) -> TaskRow:
         thumb_path=thumb_path(kind, task_id, {}, download_dir),
         can_import=bool(task_id) and (not failed or bool(rec.get("files"))),  # a failed import can be tried again
         imported=state == JobState.IMPORTED, from_journal=True,
-    )
+    ).with_stage(rec.get("meta") if isinstance(rec.get("meta"), Mapping) else None)
 
 
 def task_rows(entries: Mapping[str, Any], journal_jobs: Mapping[str, Mapping[str, Any]], download_dir: Path,
