@@ -20,6 +20,9 @@ from ..i18n import CONTEXT
 from ..scene.inputs import mesh_selection
 from .common import PANEL, draw_message, tr
 
+#: Kinds whose results are images, not objects: the Asset Browser lists no image assets.
+IMAGE_RESULTS = ("image-to-image", "text-to-image")
+
 #: Inputs drawn in the Input box, in this order, per kind (the rest are options).
 INPUTS = {
     "remesh": (),
@@ -87,6 +90,8 @@ def draw_operation(layout: Any, context: Any, kind: str) -> None:
     prefs = preferences.addon_prefs(context)
     if kind in ("remesh", "retexture") and prefs is not None:
         col.prop(prefs, "keep_original")  # the preference itself: one choice for the sidebar and scripts
+    if kind not in IMAGE_RESULTS and hasattr(context.scene, "meshy_mark_assets"):
+        col.prop(context.scene, "meshy_mark_assets")  # one choice per scene, for every kind's imports
     advanced = [p for p in PARAMS[kind] if p.sidebar and p.advanced and p.name not in INPUTS[kind]]
     header, body = _fold(layout, f"meshy_{kind}_advanced")
     header.label(text="Advanced")
