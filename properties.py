@@ -176,8 +176,17 @@ classes = (MESHY_PG_file_path, *GROUPS.values(), MESHY_PG_history)
 _register_classes, _unregister_classes = bpy.utils.register_classes_factory(classes)
 
 
+#: ``scene.meshy_mark_assets``: results of this scene's imports become assets (off: loose objects as before).
+MARK_ASSETS = BoolProperty(
+    name="Mark as Asset", default=False, translation_context=CONTEXT,
+    description="Mark each imported result as an asset, with a preview, the prompt and task id, tags and a "
+                "catalog per kind, for the Asset Browser",
+)
+
+
 def register() -> None:
     _register_classes()
+    bpy.types.Scene.meshy_mark_assets = MARK_ASSETS
     for kind, group in GROUPS.items():
         setattr(bpy.types.Scene, attr(kind), PointerProperty(type=group))
     bpy.types.WindowManager.meshy_history = PointerProperty(type=MESHY_PG_history)
@@ -186,6 +195,8 @@ def register() -> None:
 def unregister() -> None:
     if hasattr(bpy.types.WindowManager, "meshy_history"):
         del bpy.types.WindowManager.meshy_history
+    if hasattr(bpy.types.Scene, "meshy_mark_assets"):
+        del bpy.types.Scene.meshy_mark_assets
     for kind in KINDS:
         if hasattr(bpy.types.Scene, attr(kind)):
             delattr(bpy.types.Scene, attr(kind))

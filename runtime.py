@@ -53,7 +53,18 @@ def controller() -> Controller:
 
 
 def _import(kind: str, files: dict[str, str], meta: dict[str, Any], task_id: str) -> Imported:
+    if "mark_asset" not in meta:  # the scene's choice when the result lands (sidebar, history, resume)
+        meta = {**meta, "mark_asset": bool(getattr(bpy.context.scene, "meshy_mark_assets", False))}
     return Imported(scene.import_result(kind, files, meta, task_id))
+
+
+@bpy.app.handlers.persistent
+def _on_save_post(*args: Any) -> None:
+    """A saved file holding Meshy assets: their catalogs into the catalog file Blender reads for it."""
+    try:
+        scene.assets.write_file_catalogs(args[0] if args and isinstance(args[0], str) else bpy.data.filepath)
+    except OSError:
+        log.exception("could not write the asset catalogs")
 
 
 def _history_page_size() -> int:
@@ -112,6 +123,7 @@ def register() -> None:
     svc = service()
     snapshot.provide(controller().snapshot)
     bpy.app.handlers.load_post.append(_on_load_post)
+    bpy.app.handlers.save_post.append(_on_save_post)
     try:  # nothing writes the journal yet: keep it one line per job, recent ones only
         svc.records().compact()
     except OSError:
@@ -127,6 +139,8 @@ def register() -> None:
 def unregister() -> None:
     if _on_load_post in bpy.app.handlers.load_post:
         bpy.app.handlers.load_post.remove(_on_load_post)
+    if _on_save_post in bpy.app.handlers.save_post:
+        bpy.app.handlers.save_post.remove(_on_save_post)
     if bpy.app.timers.is_registered(_tick):
         bpy.app.timers.unregister(_tick)
     snapshot.provide(None)

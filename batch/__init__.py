@@ -52,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
             kind=SUBCOMMANDS[ns.command], inputs=list(ns.inputs), out=out, params=task_options(ns), jobs=ns.jobs,
             single_blend=ns.single_blend, pack=ns.pack, retry_failed=ns.retry_failed, base_url=ns.base_url,
             timeout=ns.timeout, dry_run=ns.dry_run, quiet=ns.quiet, argv=_absolute(argv, ns),
+            asset_library=Path(ns.asset_library).expanduser().resolve() if ns.asset_library else None,
+            mark_assets=ns.mark_assets if ns.mark_assets is not None else bool(ns.asset_library),
         )
         return run.run_batch(opts)
     except UsageError as exc:
@@ -69,13 +71,14 @@ def _absolute(argv: list[str], ns: object) -> list[str]:
     for i, arg in enumerate(out):
         if arg in inputs and not arg.startswith("-"):
             out[i] = str(Path(arg).expanduser().absolute())
-    for flag in ("--out", "-o"):
+    for flag in ("--out", "-o", "--asset-library"):
         if flag in out[:-1]:
             i = out.index(flag) + 1
             out[i] = str(Path(out[i]).expanduser().absolute())
     for i, arg in enumerate(out):
-        if arg.startswith("--out="):
-            out[i] = "--out=" + str(Path(arg[6:]).expanduser().absolute())
+        for flag in ("--out=", "--asset-library="):
+            if arg.startswith(flag):
+                out[i] = flag + str(Path(arg[len(flag):]).expanduser().absolute())
     return out
 
 

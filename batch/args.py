@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from ..core.asset_catalogs import LIBRARY_FILE
 from ..core.params import PARAMS, Param
 
 KINDS = ("remesh", "retexture", "image-to-3d", "image-to-image")
@@ -135,6 +136,13 @@ def build_parser() -> argparse.ArgumentParser:
         run.add_argument("--single-blend", action="store_true",
                          help="save every result into one <out>/batch.blend (one collection per asset)")
         run.add_argument("--pack", action="store_true", help="pack textures and images into the .blend files")
+        run.add_argument("--asset-library", metavar="DIR",
+                         help=f"also add each result, marked as an asset, to DIR/{LIBRARY_FILE} (appended to on "
+                              "later runs) with the catalogs in DIR/blender_assets.cats.txt; add DIR once in "
+                              "Preferences > File Paths > Asset Libraries")
+        run.add_argument("--mark-assets", action=argparse.BooleanOptionalAction, default=None,
+                         help="mark each result as an asset in its .blend, with a preview, the prompt and task id, "
+                              "tags and a catalog (default: on with --asset-library, else off)")
         run.add_argument("--retry-failed", action="store_true",
                          help="create a new task for assets whose task failed on Meshy in an earlier run")
         run.add_argument("--base-url", metavar="URL", help="Meshy API address (default: MESHY_BASE_URL, preferences)")
@@ -168,6 +176,14 @@ def parse(argv: list[str]) -> argparse.Namespace:
                          f"{', '.join((*SUBCOMMANDS, 'status', 'resume'))} (see --help)")
     if ns.command in SUBCOMMANDS and ns.jobs < 1:
         raise UsageError("--jobs must be at least 1")
+    if ns.command in KINDS and ns.asset_library is not None:
+        if not ns.asset_library.strip():
+            raise UsageError("--asset-library needs a folder")
+        if ns.mark_assets is False:
+            raise UsageError("--asset-library holds assets only: drop --no-mark-assets")
+        if ns.command == "image-to-image":
+            raise UsageError("--asset-library takes models; image-to-image makes images, which the Asset Browser "
+                             "does not list")
     return ns
 
 

@@ -12,9 +12,11 @@ Python (no bpy), so tier 1 checks every sentence.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Mapping
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from ..client.errors import ValidationError
@@ -103,3 +105,17 @@ def _probe(kind: str, args: Mapping[str, Any]) -> dict[str, Any]:
     if kind == "image-to-image":
         probe["reference_image_urls"] = [*probe["reference_image_urls"], *(args.get("reference_image_urls") or [])]
     return probe
+
+
+def check_library(folder: Path | None) -> None:
+    """``--asset-library DIR``: a folder (made if missing) where the library .blend can be written."""
+    if folder is None:
+        return
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"--asset-library {folder} is a file, not a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--asset-library {folder}: the folder cannot be made ({exc.strerror or exc})") from None
+    if not os.access(folder, os.W_OK):
+        raise UsageError(f"--asset-library {folder}: the folder cannot be written to")

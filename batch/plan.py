@@ -74,6 +74,8 @@ class Options:
     timeout: float | None = None
     dry_run: bool = False
     quiet: bool = False
+    asset_library: Path | None = None  # results also go into this folder's library .blend
+    mark_assets: bool = False  # results marked as assets (on with ``asset_library``)
     argv: list[str] = field(default_factory=list)
 
 

@@ -27,6 +27,7 @@ from ..client.engine import cached_files
 from ..client.errors import AuthenticationError, MeshyError
 from ..client.pricing import estimate_credits
 from ..core import states
+from ..core.asset_catalogs import LIBRARY_FILE
 from ..core.params import IMAGE_KINDS
 from ..core.requests import effective_ai_model, outputs_for
 from ..core.settings import Settings
@@ -39,6 +40,7 @@ from .plan import Asset, Options
 from .progress import Progress
 
 REPORT_EVERY = 10.0
+STAGING = "asset_staging"  # <out>/asset_staging/<asset>.blend: results waiting to go into --asset-library
 IMPORT_LOG = "import.log"  # what Blender's importers and savers print, kept out of the console
 NO_KEY = ("No Meshy API key: set MESHY_API_KEY, or add the key in Edit > Preferences > Add-ons > Meshy Tools "
           "(it is never taken from the command line)")
@@ -213,7 +215,8 @@ class Batch:
         """The service's importer: the result into the (empty) scene, placed, saved; a failure is this asset's only."""
         opts, asset = self.opts, self.by_key[meta["asset"]]
         try:
-            names = scene.import_result(kind, files_, {**meta, "source": ""}, task_id)  # never on this scene's objects
+            names = scene.import_result(kind, files_, {**meta, "source": "", "mark_asset": opts.mark_assets},
+                                        task_id)  # never on this scene's objects
             if kind in IMAGE_KINDS:
                 files.keep_images(names)
             elif asset.matrix:
@@ -222,10 +225,12 @@ class Batch:
                 offset = None if asset.matrix or kind in IMAGE_KINDS else files.grid(self.imported_count)
                 if kind not in IMAGE_KINDS:
                     files.collect(names, asset.out_name, offset)
+                self._stage(names, asset)
                 blend = None
             else:
                 path = opts.out / f"{asset.out_name}.blend"
                 files.save_blend(path, opts.pack)
+                self._stage(names, asset)
                 scene.clear_scene()
                 blend = str(path)
         except Exception as exc:
@@ -238,6 +243,26 @@ class Batch:
         self.imported_count += 1
         asset.job["blend"] = blend or ""
         return Imported(names, blend)
+
+    def _stage(self, names: list[str], asset: Asset) -> None:
+        """With --asset-library: the result's assets into a .blend of their own, added to the library at the end."""
+        if self.opts.asset_library is None:
+            return
+        marked = [bpy.data.objects[n] for n in names if n in bpy.data.objects and bpy.data.objects[n].asset_data]
+        if marked:
+            scene.assets.stage(marked, self.opts.out / STAGING / f"{asset.out_name}.blend")
+
+    def publish(self) -> int:
+        """Add the staged results (this run's, and any an interrupted run left) to the library; returns how many."""
+        folder = self.opts.asset_library
+        staged = sorted((self.opts.out / STAGING).glob("*.blend")) if folder is not None else []
+        if folder is None or not staged:
+            return 0
+        added = scene.assets.publish(folder, staged)
+        for path in staged:
+            path.unlink(missing_ok=True)
+        self.console.note(f"added {len(added)} asset(s) to {folder / LIBRARY_FILE}", always=True)
+        return len(added)
 
     def _tick(self) -> None:
         self.console.tick()
@@ -282,7 +307,8 @@ class Batch:
             entries.append(entry)
         run = {"command": self.opts.kind, "argv": self.opts.argv, "out": str(self.opts.out),
                "started": self.started, "seconds": round(time.time() - self.started, 3),
-               "jobs": self.opts.jobs, "balance_before": self.balance_before, "balance_after": self.balance_after,
+               "jobs": self.opts.jobs, "asset_library": str(self.opts.asset_library or "") or None,
+               "balance_before": self.balance_before, "balance_after": self.balance_after,
                "exit_code": exit_code}
         return report.write_report(self.opts.out, entries, run)
 
@@ -295,6 +321,7 @@ def run_batch(opts: Options) -> int:
     args = plan.base_args(opts)
     explicit = bool(opts.params.get("input_task_id") or opts.params.get("model_url") or opts.params.get("image_url"))
     checks.check_args(opts.kind, args, explicit, settings, given=opts.params)
+    checks.check_library(opts.asset_library)
     assets = plan.plan(opts)
     opts.out.mkdir(parents=True, exist_ok=True)
     assets = plan.list_blend_objects(assets)
@@ -328,6 +355,12 @@ def run_batch(opts: Options) -> int:
         finally:
             batch.console.close()
             batch.close()
+            try:
+                batch.publish()
+            except (OSError, RuntimeError, ReferenceError) as exc:
+                log(f"could not write the asset library in {opts.asset_library} ({exc}); the results are in their "
+                    ".blend files and go into the library on the next run of the same command")
+                code = code or 1
             path = batch.write_report(code)
     s = report.summary(json.loads(path.read_text(encoding="utf-8"))["assets"])
     log(f"{opts.kind} finished: {report.counts_text(s)}; {report.credits_text(s)}; report {path}")

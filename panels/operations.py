@@ -14,13 +14,16 @@ import bpy
 
 from .. import preferences, properties
 from ..core import snapshot
-from ..core.params import KINDS, PARAMS, TITLES, Param, kind_id
+from ..core.params import IMAGE_KINDS, KINDS, PARAMS, TITLES, Param, kind_id
 from ..core.views import operations as views
 from ..i18n import CONTEXT
 from ..scene.inputs import mesh_selection
 from ..scene.rigs import rig_selection
 from . import kinds_more
 from .common import PANEL, draw_message, tr
+
+#: Kinds whose results are images, not objects: the Asset Browser lists no image assets.
+IMAGE_RESULTS = IMAGE_KINDS
 
 #: Inputs drawn in the Input box, in this order, per kind (the rest are options).
 INPUTS = {
@@ -95,6 +98,8 @@ def draw_operation(layout: Any, context: Any, kind: str) -> None:
     prefs = preferences.addon_prefs(context)
     if kind in ("remesh", "retexture") and prefs is not None:
         col.prop(prefs, "keep_original")  # the preference itself: one choice for the sidebar and scripts
+    if kind not in IMAGE_RESULTS and hasattr(context.scene, "meshy_mark_assets"):
+        col.prop(context.scene, "meshy_mark_assets")  # one choice per scene, for every kind's imports
     kinds_more.draw_sections(layout, group, kind, draw_param, _fold)  # a chained stage's options (Refine)
     advanced = [p for p in PARAMS[kind] if p.sidebar and p.advanced and not p.stage and p.name not in INPUTS[kind]]
     header, body = _fold(layout, f"meshy_{kind}_advanced")

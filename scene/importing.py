@@ -4,7 +4,8 @@ Models come in through Blender's glTF importer, or its OBJ importer when
 the result holds quads (``core.requests.polygon_file``: glTF has none), get
 a Principled BSDF built from the downloaded PBR maps, go where their source
 object was and, when it was skinned, deform with its armature. Images from
-Image to Image become Blender images. If any step fails, everything this
+Image to Image become Blender images. With ``meta["mark_asset"]`` the
+objects are marked as assets (``assets``). If any step fails, everything this
 import created is removed again, so the scene is as it was.
 """
 
@@ -16,6 +17,7 @@ import bpy
 
 from ..core.requests import polygon_file
 from . import rigs
+from .assets import mark_result
 from .gltf import import_glb
 from .image_sets import import_text_to_image
 from .materials import PBR_MAPS, apply_material, build_pbr_material, load_images
@@ -76,6 +78,8 @@ def _import_model(kind: str, files: dict[str, str], meta: dict[str, Any], task_i
         carry_rig(source, objects, kind)
     for obj in meshes:
         record_task(obj, kind, task_id, settings)
+    if meta.get("mark_asset"):
+        mark_result(objects, kind, task_id, settings, files.get("thumbnail"))
     if source is not None:
         if meta.get("keep_original", True):
             hide_original(source)

@@ -57,6 +57,9 @@ IMPORTED = ("core/params.py", "core/param.py", "core/params_words.py", "core/par
             "client/catalog.py")
 #: Modules where only sentences are taken (errors and the messages of jobs).
 SENTENCES = ("client/", "core/", "service/", "scene/")
+#: Modules whose texts are data written into files in English (an asset's description, Blender's catalog
+#: file header), never shown through a translation: nothing is taken from them.
+DATA = ("core/asset_catalogs.py",)
 #: Keyword arguments that carry UI text; any other keyword argument (icon=, type=, default=...) is skipped.
 TEXT_KWARGS = {"text", "name", "description", "label", "placeholder", "message", "title", "heading"}
 #: Calls whose arguments are never UI text.
@@ -588,7 +591,7 @@ def from_code(messages: Messages) -> None:
     scope = Scope(modules)
     for module, tree in modules.items():
         ui = module.startswith(UI)
-        if module not in IMPORTED and (ui or module.startswith(SENTENCES)):
+        if module not in IMPORTED and module not in DATA and (ui or module.startswith(SENTENCES)):
             Walker(scope, module, messages, ui).run(tree)
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -42,6 +43,8 @@ STATES: dict[str, tuple[str, int, list[str], list[str]]] = {
     "history": ("history_thumbnails.png", 36, ["--pending-seconds", "0.1", "--run-seconds", "0.5"], []),
     "failed": ("error_not_enough_credits.png", 20, ["--balance", "12"], []),
     "offline": ("sidebar_offline.png", 14, [], ["--offline-mode"]),
+    # results of a batch with --asset-library (written by this Blender 5.2), in the Asset Browser
+    "asset_browser": ("asset_browser.png", 24, ["--pending-seconds", "0.1", "--run-seconds", "0.4"], []),
     # one of everything for the languages: the account, a Remesh with its options and cost, a running task
     "tour": ("sidebar.png", 24, ["--pending-seconds", "2", "--run-seconds", "300"], []),
     "rigged": ("rig_walking.png", 45, ["--pending-seconds", "0.2", "--run-seconds", "1"], []),
@@ -106,6 +109,7 @@ OPEN = {
     "text_to_image": {"text_to_image", "tasks"},
     "tour": {"account", "remesh", "tasks"},
     "rigged": {"rigging", "animations", "tasks"},
+    "asset_browser": set(),
 }[STATE]
 # Which panels start open is the screenshot's choice: re-register with that default.
 for cls in panels.classes:
@@ -229,6 +233,29 @@ def more_kinds():
         wait_for(lambda: text_images(), lambda: image_editor(text_images()[0]))
 
 
+def asset_browser():
+    """The big area as the Asset Browser, on the batch's library (registered here, as a user does once)."""
+    libs = bpy.context.preferences.filepaths.asset_libraries
+    if "Meshy Results" not in libs:
+        libs.new(name="Meshy Results", directory=args["library"])
+    area.ui_type = "ASSETS"
+    def show():
+        space = area.spaces.active
+        params = space.params
+        try:
+            params.asset_library_reference = "Meshy Results"
+        except TypeError:
+            print("asset library enum:", [i.identifier for i in params.bl_rna.properties["asset_library_reference"]
+                                           .enum_items])
+            raise
+        params.catalog_id = args["catalog"]
+        if "display_size" in params.bl_rna.properties and params.bl_rna.properties["display_size"].type == "INT":
+            params.display_size = 160
+        space.show_region_toolbar = True  # the catalog tree
+        area.tag_redraw()
+    bpy.app.timers.register(lambda: (show(), None)[1], first_interval=1.0)
+
+
 def stage():
     if STATE in ("text_to_3d_preview", "text_to_3d_refined", "multi_image", "text_to_image"):
         try:
@@ -238,6 +265,9 @@ def stage():
             traceback.print_exc()
         return None
     try:
+        if STATE == "asset_browser":
+            asset_browser()
+            return None
         sidebar()
         cube = scene.objects.get("Cube")
         if STATE == "tour":
@@ -314,6 +344,65 @@ bpy.app.timers.register(stage, first_interval=1.5)
 '''
 
 
+LIBRARY_SCRIPT = r'''
+import sys, os, addon_utils, bpy
+args = dict(a.split("=", 1) for a in sys.argv[sys.argv.index("--") + 1:])
+bpy.context.preferences.system.use_online_access = True
+repo_dir = "/tmp/meshy-lib-repo"
+os.makedirs(repo_dir, exist_ok=True)
+if not os.path.exists(repo_dir + "/meshy_tools"):
+    os.symlink("/project", repo_dir + "/meshy_tools")
+repos = bpy.context.preferences.extensions.repos
+if "meshy_lib" not in {r.module for r in repos}:
+    repos.new(name="meshy_lib", module="meshy_lib", custom_directory=repo_dir, source="USER")
+addon_utils.enable("bl_ext.meshy_lib.meshy_tools", default_set=True)
+import importlib
+batch = importlib.import_module("bl_ext.meshy_lib.meshy_tools.batch")
+os.environ["MESHY_BASE_URL"] = args["url"]
+code = 0
+for i, run in enumerate(args["runs"].split(";")):  # one batch per prompt: the second ones append to the library
+    prompt, inputs = run.split("|")
+    code = code or batch.main(["image-to-3d", *inputs.split(","), "--out", f"{args['out']}{i}", "--asset-library",
+                               args["library"], "--texture-prompt", prompt, "--quiet"])
+print("LIBRARY_EXIT", code)
+sys.exit(code)
+'''
+
+
+def build_library(url: str, work: Path) -> tuple[str, str]:
+    """A batch with --asset-library in Blender 5.2 (background), on images of our own; -> (library, catalog id)."""
+    from PIL import Image, ImageDraw
+
+    shapes = {  # silhouettes the emulator lifts into a relief; the prompt picks the colours
+        "toadstool": lambda d: (d.ellipse((14, 10, 82, 50), fill=(200, 40, 40)), d.rectangle((38, 46, 58, 86), fill=0)),
+        "lantern": lambda d: d.rectangle((28, 12, 68, 84), fill=(230, 170, 40)),
+        "crystal": lambda d: d.polygon([(48, 6), (80, 48), (48, 90), (16, 48)], fill=(90, 120, 230)),
+        "cactus": lambda d: (d.rectangle((40, 10, 56, 88), fill=0), d.rectangle((18, 34, 78, 48), fill=0)),
+    }
+    paths = {}
+    for name, draw in shapes.items():
+        img = Image.new("RGB", (96, 96), (245, 245, 245))
+        draw(ImageDraw.Draw(img))
+        img.save(work / f"{name}.png")
+        paths[name] = f"/project/{(work / f'{name}.png').relative_to(ROOT)}"
+    runs = [("red toadstool with white spots", ["toadstool", "lantern"]),
+            ("blue glowing crystal", ["crystal"]), ("green spiky cactus", ["cactus"])]
+    runs_arg = ";".join(f"{prompt}|{','.join(paths[n] for n in names)}" for prompt, names in runs)
+    (work / "library_setup.py").write_text(LIBRARY_SCRIPT)
+    rel = work.relative_to(ROOT)
+    env = {**os.environ, "PYTHONPATH": SITE, "MESHY_API_KEY": KEY}
+    done = subprocess.run([str(SID), "run", "blender", "-b", "--factory-startup", "--python-use-system-env",
+                           "--python", f"/project/{rel}/library_setup.py", "--", f"url={url}",
+                           f"runs={runs_arg}", f"out=/project/{rel}/out", f"library=/project/{rel}/library"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    if "LIBRARY_EXIT 0" not in done.stdout or not (work / "library" / "meshy_results.blend").is_file():
+        sys.exit(f"screenshots: the asset library batch failed:\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
+    import uuid
+
+    catalog = str(uuid.uuid5(uuid.UUID("6f1c5d2e-5a0b-4f43-9c7e-3b8e2d4a9f10"), "meshy_tools/image-to-3d"))
+    return f"/project/{rel}/library", catalog
+
+
 def ensure_site() -> None:
     """Pillow and sseclient for the chroot's Python 3.14, from the local wheels."""
     if (SID_ROOT / SITE.lstrip("/") / "PIL").is_dir():
@@ -342,7 +431,11 @@ def shoot(state: str, out_dir: Path, script: Path, language: str = "", font: str
     _, secs, emu_args, blender_args = STATES[state]
     name = shot_name(state, language)
     emu, url = start_emulator(emu_args)
+    extra: list[str] = []
     try:
+        if state == "asset_browser":
+            library, catalog = build_library(url, script.parent)
+            extra = [f"library={library}", f"catalog={catalog}"]
         env = {**os.environ, "PYTHONPATH": SITE}
         env.pop("MESHY_API_KEY", None)
         env.pop("MESHY_BASE_URL", None)
@@ -413,9 +506,7 @@ def main() -> int:
         if args.languages:
             side_by_side([args.out / shot_name("tour", lang) for lang in LANGUAGES], args.out / "sidebar_languages.png")
     finally:
-        for f in tmp.iterdir():
-            f.unlink()
-        tmp.rmdir()
+        shutil.rmtree(tmp, ignore_errors=True)
     print(json.dumps({"states": [s for _, states in runs for s in states], "tracebacks": total}))
     return 1 if args.check and total else 0
 
