@@ -27,7 +27,6 @@ from ..client.engine import cached_files
 from ..client.errors import AuthenticationError, MeshyError
 from ..client.pricing import estimate_credits
 from ..core import states
-from ..core.asset_catalogs import LIBRARY_FILE
 from ..core.params import IMAGE_KINDS
 from ..core.requests import effective_ai_model, outputs_for
 from ..core.settings import Settings
@@ -256,12 +255,12 @@ class Batch:
         """Add the staged results (this run's, and any an interrupted run left) to the library; returns how many."""
         folder = self.opts.asset_library
         staged = sorted((self.opts.out / STAGING).glob("*.blend")) if folder is not None else []
-        if folder is None or not staged:
+        if not staged:
             return 0
         added = scene.assets.publish(folder, staged)
         for path in staged:
             path.unlink(missing_ok=True)
-        self.console.note(f"added {len(added)} asset(s) to {folder / LIBRARY_FILE}", always=True)
+        self.console.note(f"added {len(added)} asset(s) to the asset library in {folder}", always=True)
         return len(added)
 
     def _tick(self) -> None:

@@ -26,7 +26,8 @@ def test_catalog_per_kind_is_stable_and_distinct():
     assert a.uuid == str(uuid.uuid5(ac.NAMESPACE, "meshy_tools/image-to-3d"))
     assert a.uuid != b.uuid
     assert (a.path, a.simple_name) == ("Meshy/Image to 3D", "Meshy-Image to 3D")
-    assert ac.catalog_for("text-to-3d").path == "Meshy/text-to-3d"  # a kind without a title keeps its id
+    assert ac.catalog_for("text-to-3d").path == "Meshy/Text to 3D"  # the kinds added later have titles too
+    assert ac.catalog_for("some-future-kind").path == "Meshy/some-future-kind"  # without a title: its id
     assert ac.catalog_for("evil:kind/with\nbreaks").path == "Meshy/evil kind with breaks"
 
 
