@@ -249,6 +249,7 @@ def test_history_error_is_a_sentence(ui):
 
 
 @pytest.mark.skipif(os.environ.get("MESHY_GUI_TESTS") != "1", reason="set MESHY_GUI_TESTS=1 (needs blender-sid)")
+@pytest.mark.timeout(900)  # thirteen GUI states, each a fresh Blender and emulator: ~8 minutes on 2 cores
 def test_every_state_draws_in_the_real_gui_without_errors(tmp_path):
     out = subprocess.run([sys.executable, str(ROOT / "tools" / "screenshots.py"), "--check", "--out",
                           str(ROOT / "out" / "gui-check")],
