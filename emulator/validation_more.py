@@ -168,7 +168,8 @@ def text_to_image(body: dict[str, Any], lookup: Lookup) -> Spec:
         raise bad_request(f"aspect_ratio {ratio!r} is not available for {model}; use one of: "
                           f"{', '.join(RATIOS[model])}.")
     p["aspect_ratio"] = ratio or "1:1"
-    return Spec("text-to-image", p, TEXT_IMAGE_MODELS[model])
+    images = 3 if p["generate_multi_view"] else 1  # priced per image, as image-to-image is
+    return Spec("text-to-image", p, TEXT_IMAGE_MODELS[model] * images)
 
 
 # --- rigging and animation --------------------------------------------------------------------

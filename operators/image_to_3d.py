@@ -5,7 +5,7 @@ from __future__ import annotations
 import bpy
 
 from ..core.errors import UserError
-from ..scene import inputs
+from ..scene import image_sets, inputs
 from ..service.jobs import Submission
 from .base import JobOperator
 
@@ -24,7 +24,7 @@ class MESHY_OT_image_to_3d(JobOperator, bpy.types.Operator):
         self.request(values, require_input=False)  # a bad option costs no render or conversion
         if self.texture_image_path and "texture_image_url" not in values:
             values["texture_image_url"], _, _ = inputs.image_input(context, self.uploads, path=self.texture_image_path)
-        label = values.get("input_task_id") or "image"
+        label = image_sets.label_for_task(str(values["input_task_id"])) if values.get("input_task_id") else "image"
         if not values.get("input_task_id") and not values.get("image_url"):
             upload, task_id, label = inputs.image_input(
                 context, self.uploads, path=self.image_path, name=self.image_name, use_render=self.use_render

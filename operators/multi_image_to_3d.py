@@ -40,7 +40,7 @@ class MESHY_OT_multi_image_to_3d(JobOperator, bpy.types.Operator):
         paths = list(values.pop("image_paths", []))
         images = image_sets.blender_images(values.pop("image_names", []))
         if values.get("input_task_id"):  # wins over the images, as on Meshy
-            return [self.submission(values, str(values["input_task_id"])[:40])]
+            return [self.submission(values, image_sets.label_for_task(str(values["input_task_id"]))[:40])]
         count = len(urls) + len(paths) + len(images)
         if count == 0:
             raise UserError("Give 1 to 4 images of one object: image files, Blender images, or an Input Task ID")

@@ -129,3 +129,10 @@ def set_label(images: list[bpy.types.Image]) -> str:
         return "images"
     name = Path(images[0].name).stem
     return name.split("_view")[0] or name
+
+
+def label_for_task(task_id: str) -> str:
+    """A name for a model made from a task by id: its images' name when they are in this file, else the id."""
+    images = [i for i in bpy.data.images if i.get(PROP_TASK_ID) == task_id]
+    images.sort(key=lambda i: int(i.get(PROP_VIEW_INDEX, 0)))
+    return set_label(images) if images else task_id

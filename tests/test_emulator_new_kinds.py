@@ -295,7 +295,7 @@ def test_chaining_rules_per_kind(emu: Emulator) -> None:
     ("text-to-image", {**T2I, "ai_model": "nano-banana-2"}, 6),
     ("text-to-image", {**T2I, "ai_model": "nano-banana-pro"}, 9),
     ("text-to-image", {**T2I, "ai_model": "gpt-image-2", "aspect_ratio": "2:3"}, 9),
-    ("text-to-image", {**T2I, "generate_multi_view": True}, 3),
+    ("text-to-image", {**T2I, "generate_multi_view": True}, 9),  # "3 credits per image", three views
 ])
 def test_documented_costs_are_charged_at_create(emu: Emulator, kind: str, body: dict[str, Any], cost: int) -> None:
     before = emu.balance

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,9 +25,10 @@ GUTTER = 18
 
 @dataclass(frozen=True)
 class Tile:
-    """One image and its caption: the step (``2  Image to Image``), a detail line (credits), a note (the prompt)."""
+    """One image (or several, laid out in a grid) and its caption: the step (``2  Image to Image``), a detail
+    line (credits), a note (the prompt)."""
 
-    image: str | Path
+    image: str | Path | Sequence[str | Path]
     step: str
     detail: str = ""
     note: str = ""
@@ -50,8 +52,24 @@ def _px(font: object) -> int:
     return int(getattr(font, "size", 11))
 
 
-def _fit(path: str | Path, size: int, background: tuple[int, int, int]) -> Image.Image:
+def _grid(paths: Sequence[str | Path], size: int, background: tuple[int, int, int]) -> Image.Image:
+    """Several images in a square tile: two across (a strip of views or frames reads left to right, top down)."""
+    cells = 2 if len(paths) > 1 else 1
+    cell = (size - (cells - 1) * 4) // cells
+    tile = Image.new("RGB", (size, size), background)
+    rows = -(-len(paths) // cells)
+    top = (size - rows * cell - (rows - 1) * 4) // 2
+    for index, path in enumerate(paths):
+        row, column = divmod(index, cells)
+        left = column * (cell + 4) if len(paths) - row * cells >= cells else (size - cell) // 2
+        tile.paste(_fit(path, cell, background), (left, top + row * (cell + 4)))
+    return tile
+
+
+def _fit(path: str | Path | Sequence[str | Path], size: int, background: tuple[int, int, int]) -> Image.Image:
     """The image scaled to fit a square tile, centred on ``background`` (transparency flattened onto it)."""
+    if not isinstance(path, (str, Path)):
+        return _grid(path, size, background)
     image = Image.open(path).convert("RGBA")
     image.thumbnail((size, size), Image.LANCZOS)
     tile = Image.new("RGBA", (size, size), (*background, 255))

@@ -1,15 +1,16 @@
-"""`make demo`: the whole product once, headless, in real Blender (the bpy module), ending in one picture.
+"""`make demo`: the whole pipeline once, headless, in real Blender (the bpy module), ending in one picture.
 
-image-to-image on the bundled reference image -> image-to-3d from that task
--> remesh to quads -> retexture with PBR maps, each step with the add-on's own
-operator (each chains on the previous task by id: nothing is uploaded twice),
-then a saved .blend and a contact sheet (``contact_sheet.png``): the
-reference, the edited image, the model, the quad remesh with its wireframe
-and the retexture, rendered with Cycles and captioned with each step and its
-credits. Runs against the bundled emulator, or against Meshy itself when
-MESHY_API_KEY is set (that spends credits: about 3 + 30 + 5 + 10). The
-console gets a line per step; what Blender and the operators print goes to
-``demo.log``.
+A sentence -> text-to-image (three views) -> multi-image-to-3d from that task
+-> remesh to quads -> retexture with PBR maps -> rig, with its walking clip;
+each step is the add-on's own operator and chains on the previous task by id
+(nothing is uploaded twice: the views are never sent back). Then a saved
+.blend (press Play: the character walks) and a contact sheet
+(``contact_sheet.png``): the views, the model, the quad remesh with its
+wireframe, the retexture and four frames of the walk, rendered with Cycles and
+captioned with each step and its credits. Runs against the bundled emulator,
+or against Meshy itself when MESHY_API_KEY is set (that spends credits: about
+9 + 30 + 5 + 10 + 5). The console gets a line per step; what Blender and the
+operators print goes to ``demo.log``.
 
     make demo                       # emulator
     MESHY_API_KEY=msy_... make demo # the real service
@@ -30,17 +31,19 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-REFERENCE = ROOT / "tools" / "demo_assets" / "mushroom.png"
 REPO = "meshy_demo_repo"
 ADDON = f"bl_ext.{REPO}.meshy_tools"
 TEST_KEY = "msy_dummy_api_key_for_test_mode_12345678"
-EDIT_PROMPT = "the same toy mushroom as a glossy ceramic figurine, studio light, plain background"
-STYLE_PROMPT = "painted ceramic, red glaze with cream spots"
+SENTENCE = "a friendly blue robot with orange hands, standing"
+STYLE_PROMPT = "painted blue metal with orange stripes"
+HEIGHT_METERS = 1.7
+WALK_FRAMES = 4  # evenly through one cycle of the Walking clip
 STEPS = (
-    ("image-to-image", "Image to Image", "restyle the reference"),
-    ("image-to-3d", "Image to 3D", "a textured model from that image"),
+    ("text-to-image", "Text to Image", "three views of the sentence"),
+    ("multi-image-to-3d", "Multi-Image to 3D", "a textured model from those views, by task id"),
     ("remesh", "Remesh", "clean quads, 3,000 faces"),
     ("retexture", "Retexture", "PBR maps from a prompt"),
+    ("rigging", "Rig", "a skeleton, its skin, walking and running clips"),
 )
 log = logging.getLogger("meshy.demo")
 
@@ -153,13 +156,15 @@ class Studio:
         scene.render.resolution_percentage = 100
         scene.render.image_settings.file_format = "PNG"
 
-    def frame(self, target) -> None:  # type: ignore[no-untyped-def]
+    def frame(self, target, side: bool = False) -> None:  # type: ignore[no-untyped-def]
+        """Frame `target` from the front-right (`side`: from its right, where a stride shows)."""
         from mathutils import Vector
 
         corners = [target.matrix_world @ Vector(c) for c in target.bound_box]
         center = sum(corners, Vector()) / 8
         radius = max((c - center).length for c in corners) or 1.0
-        direction = Vector((0.35, -1.0, 0.28)).normalized()  # the relief faces -Y: front, a little right and above
+        # the models face -Y: front, a little right and above
+        direction = Vector((1.0, -0.8, 0.2) if side else (0.35, -1.0, 0.28)).normalized()
         distance = radius / math.sin(self.camera.data.angle / 2) * 0.98
         self.camera.location = center + direction * distance
         self.camera.rotation_euler = (center - self.camera.location).to_track_quat("-Z", "Y").to_euler()
@@ -171,13 +176,15 @@ class Studio:
             light.data.size = radius * 2.5
             light.data.energy = 36 * (radius * 4) ** 2 * share
 
-    def render(self, shown: list, path: Path) -> Path:  # type: ignore[no-untyped-def]
+    def render(self, shown: list, path: Path, *, reframe: bool = True) -> Path:  # type: ignore[no-untyped-def]
+        """Render only `shown`, framed on its first object (`reframe=False`: the camera stays, for a clip)."""
         import bpy
 
         for obj in self.scene.objects:
             if obj.type == "MESH":
                 obj.hide_render = obj not in shown
-        self.frame(shown[0])
+        if reframe:
+            self.frame(shown[0])
         self.scene.render.filepath = str(path)
         with quietly(f"render {path.name}"):
             bpy.ops.render.render(write_still=True)
@@ -247,9 +254,35 @@ def wireframe_copies(scene, target) -> list:  # type: ignore[no-untyped-def]
     return copies
 
 
-def make_sheet(out: Path, scene, images: dict, models: dict, costs: dict, *, size: int, samples: int,
+def skin_of(armature):  # type: ignore[no-untyped-def]
+    """The rig's mesh: the one its Armature modifier deforms."""
+    import bpy
+
+    return next(o for o in bpy.data.objects if o.type == "MESH"
+                and any(m.type == "ARMATURE" and m.object == armature for m in o.modifiers))
+
+
+def walk_frames(studio: Studio, armature, folder: Path) -> list[Path]:  # type: ignore[no-untyped-def]
+    """WALK_FRAMES renders through the Walking clip, the camera framed once on the character at rest."""
+    tracks = armature.animation_data.nla_tracks
+    for track in tracks:
+        track.mute = track.name != "Walking"
+    strip = tracks["Walking"].strips[0]
+    body, scene = skin_of(armature), studio.scene
+    scene.frame_set(int(strip.frame_start))
+    studio.frame(body, side=True)
+    step = (strip.frame_end - strip.frame_start) / WALK_FRAMES
+    paths = []
+    for index in range(WALK_FRAMES):
+        scene.frame_set(round(strip.frame_start + index * step))
+        paths.append(studio.render([body], folder / f"5_walking_{index + 1}.png", reframe=False))
+    scene.frame_set(int(strip.frame_start))
+    return paths
+
+
+def make_sheet(out: Path, scene, views: list[Path], models: dict, costs: dict, *, size: int, samples: int,
                where: str) -> Path:  # type: ignore[no-untyped-def]
-    """Render the three models and lay out the five tiles."""
+    """Render the models and the walk, and lay out the five tiles."""
     sys.path.insert(0, str(ROOT / "tools"))
     import bpy
     from contact_sheet import Tile, contact_sheet
@@ -258,30 +291,33 @@ def make_sheet(out: Path, scene, images: dict, models: dict, costs: dict, *, siz
     tiles_dir.mkdir(exist_ok=True)
     studio = Studio(scene, size, samples)
     materials = set(bpy.data.materials)
-    copies = culled_copy(scene, models["image-to-3d"])
-    model = studio.render(copies, tiles_dir / "3_model.png")
+    copies = culled_copy(scene, models["multi-image-to-3d"])
+    model = studio.render(copies, tiles_dir / "2_model.png")
     copies += wireframe_copies(scene, models["remesh"])
-    wire = studio.render(copies[1:], tiles_dir / "4_remesh_wireframe.png")
+    wire = studio.render(copies[1:], tiles_dir / "3_remesh_wireframe.png")
     for copy in copies:  # demo.blend keeps the results, not the render copies
         bpy.data.objects.remove(copy)
     for material in set(bpy.data.materials) - materials:
         bpy.data.materials.remove(material)
-    retexture = studio.render([models["retexture"]], tiles_dir / "5_retexture.png")
+    retexture = studio.render([models["retexture"]], tiles_dir / "4_retexture.png")
+    walk = walk_frames(studio, models["rigging"], tiles_dir)
 
     def cost(kind: str) -> str:
         used, estimate = costs[kind]
         return f"{used if used is not None else estimate} credits"
 
     tiles = [
-        Tile(REFERENCE, "1  Reference", "the input", "tools/demo_assets/mushroom.png"),
-        Tile(images["edited"], "2  Image to Image", cost("image-to-image"), f"“{EDIT_PROMPT}”"),
-        Tile(model, "3  Image to 3D", cost("image-to-3d"), f"{faces(models['image-to-3d'])}, textured from step 2"),
-        Tile(wire, "4  Remesh to quads", cost("remesh"), f"{faces(models['remesh'])}: its wireframe"),
-        Tile(retexture, "5  Retexture, PBR", cost("retexture"), f"“{STYLE_PROMPT}”, Cycles"),
+        Tile(views, "1  Text to Image", cost("text-to-image"), f"“{SENTENCE}”: front, back, right"),
+        Tile(model, "2  Multi-Image to 3D", cost("multi-image-to-3d"),
+             f"{faces(models['multi-image-to-3d'])}, from the views by task id"),
+        Tile(wire, "3  Remesh to quads", cost("remesh"), f"{faces(models['remesh'])}: its wireframe"),
+        Tile(retexture, "4  Retexture, PBR", cost("retexture"), f"“{STYLE_PROMPT}”"),
+        Tile(walk, "5  Rig, Walking", cost("rigging"),
+             f"{len(models['rigging'].data.bones)} bones, {HEIGHT_METERS} m; {WALK_FRAMES} frames of its walk"),
     ]
     total = sum(u if u is not None else e for u, e in costs.values())
     return contact_sheet(tiles, out / "contact_sheet.png", tile=size,
-                         title=f"Meshy Tools: one image to a textured quad model, {total} credits",
+                         title=f"Meshy Tools: a sentence to a walking character, {total} credits",
                          subtitle=f"Each step is the add-on's own operator in Blender {bpy.app.version_string}, "
                                   f"chained by task id ({where}); rendered with Cycles, {samples} samples")
 
@@ -346,21 +382,24 @@ def main(argv: list[str] | None = None) -> int:
             task_id = str(block["meshy_task_id"])
             used, estimate = credits(downloads, kind, task_id, json.loads(block.get("meshy_settings") or "{}"))
             results[kind + ":credits"] = (used, estimate)
-            shape = f"{faces(block)}, " if kind != "image-to-image" else ""
-            say(f"{index + 1}/4 {title}: {what}: {shape}{used if used is not None else '?'} credits, "
+            shape = f"{faces(block)}, " if block.type == "MESH" else ""
+            if kind == "rigging":
+                shape = f"{len(block.data.bones)} bones, clips {', '.join(block.animation_data.nla_tracks.keys())}, "
+            say(f"{index + 1}/{len(STEPS)} {title}: {what}: {shape}{used if used is not None else '?'} credits, "
                 f"{time.monotonic() - t:.1f} s -> {block.name}")
 
-        def edit():  # type: ignore[no-untyped-def]
-            run_step(ops.image_to_image, log_path, reference_image_paths=[{"name": str(REFERENCE)}],
-                     ai_model="NANO_BANANA", prompt=EDIT_PROMPT)
-            return next(i for i in bpy.data.images if i.get("meshy_kind") == "image-to-image")
+        def views():  # type: ignore[no-untyped-def]
+            run_step(ops.text_to_image, log_path, prompt=SENTENCE, generate_multi_view=True, pose_mode="A_POSE")
+            made = [i for i in bpy.data.images if i.get("meshy_kind") == "text-to-image"]
+            results["views"] = sorted(made, key=lambda i: i["meshy_view_index"])
+            return results["views"][0]  # the set's task id and settings are on each view
 
         def model():  # type: ignore[no-untyped-def]
-            run_step(ops.image_to_3d, log_path, image_name=results["image-to-image"].name, should_texture=True)
-            return newest_object("image-to-3d")
+            run_step(ops.multi_image_to_3d, log_path, input_task_id=str(results["views"][0]["meshy_task_id"]))
+            return newest_object("multi-image-to-3d")
 
         def remesh():  # type: ignore[no-untyped-def]
-            select_only(results["image-to-3d"])
+            select_only(results["multi-image-to-3d"])
             run_step(ops.remesh, log_path, topology="QUAD", target_polycount=3000)
             return newest_object("remesh")
 
@@ -369,19 +408,28 @@ def main(argv: list[str] | None = None) -> int:
             run_step(ops.retexture, log_path, text_style_prompt=STYLE_PROMPT, enable_pbr=True)
             return newest_object("retexture")
 
-        for index, run in enumerate((edit, model, remesh, retexture)):
+        def rig():  # type: ignore[no-untyped-def]
+            select_only(results["retexture"])
+            run_step(ops.rig, log_path, height_meters=HEIGHT_METERS)
+            return next(o for o in reversed(bpy.data.objects[:]) if o.type == "ARMATURE"
+                        and o.get("meshy_kind") == "rigging")
+
+        for index, run in enumerate((views, model, remesh, retexture, rig)):
             step(index, run)
-        edited_png = out / "edited.png"
-        edited = results["image-to-image"]
-        with quietly("save edited.png"):
-            edited.save(filepath=str(edited_png)) if not edited.packed_file else edited.save_render(str(edited_png))
+        view_pngs = []
+        for index, image in enumerate(results["views"]):
+            path = out / f"view_{index + 1}.png"
+            with quietly(f"save {path.name}"):  # the picture as Meshy sent it (no view transform)
+                image.save(filepath=str(path)) if not image.packed_file else image.save_render(str(path))
+            view_pngs.append(path)
         blend = out / "demo.blend"
 
-        say(f"rendering the contact sheet: 3 tiles with Cycles on the CPU, {args.samples} samples")
+        say(f"rendering the contact sheet: {3 + WALK_FRAMES} pictures with Cycles on the CPU, {args.samples} samples")
         costs = {kind: results[kind + ":credits"] for kind, _, _ in STEPS}
-        models = {kind: results[kind] for kind in ("image-to-3d", "remesh", "retexture")}
-        sheet = make_sheet(out, scene, {"edited": edited_png}, models, costs, size=args.tile,
-                           samples=args.samples, where=where)
+        models = {kind: results[kind] for kind in ("multi-image-to-3d", "remesh", "retexture", "rigging")}
+        sheet = make_sheet(out, scene, view_pngs, models, costs, size=args.tile, samples=args.samples, where=where)
+        walking = models["rigging"].animation_data.nla_tracks["Walking"].strips[0]
+        scene.frame_start, scene.frame_end = int(walking.frame_start), int(walking.frame_end)
         with quietly("save demo.blend"):
             bpy.ops.wm.save_as_mainfile(filepath=str(blend), check_existing=False)
 
