@@ -56,7 +56,7 @@ def main() -> int:
                         {"ONLINE", "REMESH", "RETEXTURE", "SAVED"}))
         requests.post(f"{base_url}/_emulator/config", json={"run_seconds": 8}, timeout=5)
         start = time.monotonic()
-        out = sid("gui", "out/sid/final.png", "50", "--online-mode", "/project/out/sid/scene.blend",
+        out = sid("gui", "out/sid/final.png", "80", "--online-mode", "/project/out/sid/scene.blend",
                   "--python", "/project/tools/sid_scripts/gui_modal_remesh.py", env=env)
         print(f"GUI run {time.monotonic() - start:.0f} s; log:")
         print((OUT / "gui.log").read_text())
