@@ -104,7 +104,7 @@ def test_preview_and_refine_are_two_linked_tasks_on_one_path(emu: Emulator) -> N
     ("text-to-image", T2I),
 ])
 def test_create_get_list_stream_delete(emu: Emulator, kind: str, body: dict[str, Any]) -> None:
-    emu.configure(pending_seconds=0.1, run_seconds=0.3)
+    emu.configure(pending_seconds=1.0, run_seconds=0.3)  # PENDING outlasts a busy CI core's stream start
     task_id = create(emu, kind, body)
     with requests.get(f"{emu.base_url}{PATHS[kind]}/{task_id}/stream", headers=KEY, stream=True) as r:
         assert r.headers["Content-Type"].startswith("text/event-stream")
@@ -381,7 +381,7 @@ def test_lose_response_and_hide_make_the_task_all_the_same(emu: Emulator) -> Non
 
 
 def test_stream_faults_on_v2(emu: Emulator) -> None:
-    emu.configure(pending_seconds=0.1, run_seconds=0.3)
+    emu.configure(pending_seconds=1.0, run_seconds=0.3)  # the first event is PENDING, even on a busy core
     task_id = create(emu, "text-to-3d", PREVIEW)
     url = f"{emu.base_url}{V2}/{task_id}/stream"
     emu.faults.add(action="drop_stream", path=V2 + r"/[^/]+/stream$", events=1)
