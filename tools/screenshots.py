@@ -444,13 +444,12 @@ def shoot(state: str, out_dir: Path, script: Path, language: str = "", font: str
         xdo.write_text("key Escape\nsleep 1\nmousemove 60 600\nsleep 1\nkey Escape\nmousemove 700 450\nsleep 2\n")
         env["BLENDER_SID_XDO"] = str(xdo)
         shot = (out_dir / name).relative_to(ROOT)
-        extra = []
         if state == "rigged":  # the character to rig: the emulator's humanoid figure, made here (trimesh)
             sys.path.insert(0, str(ROOT))
             from emulator.rigging.figure import humanoid_glb
 
             (script.parent / "hero.glb").write_bytes(humanoid_glb("a", height=1.0))
-            extra = [f"figure=/project/{(script.parent / 'hero.glb').relative_to(ROOT)}"]
+            extra.append(f"figure=/project/{(script.parent / 'hero.glb').relative_to(ROOT)}")
         cmd = [str(SID), "gui", str(shot), str(secs), "--factory-startup", "--python-use-system-env",
                *blender_args, "--python", f"/project/{script.relative_to(ROOT)}", "--",
                f"state={state}", f"url={url}", f"key={KEY}", f"lang={language}", f"font={font}", *extra]
@@ -489,6 +488,9 @@ def main() -> int:
     ensure_site()
     font = ensure_cjk_font()
     font_arg = "" if font.name.endswith(".woff2") else "/" + str(font.relative_to(SID_ROOT))
+    args.out = args.out.resolve()
+    if not args.out.is_relative_to(ROOT):
+        sys.exit(f"screenshots: --out must be inside the checkout ({ROOT}): Blender sees only that, as /project")
     args.out.mkdir(parents=True, exist_ok=True)
     (ROOT / "out").mkdir(exist_ok=True)  # git-ignored; inside the checkout so Blender sees it at /project
     tmp = Path(tempfile.mkdtemp(prefix="gui-", dir=ROOT / "out"))
