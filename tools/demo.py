@@ -157,7 +157,7 @@ class Studio:
         scene.render.image_settings.file_format = "PNG"
 
     def frame(self, target, side: bool = False) -> None:  # type: ignore[no-untyped-def]
-        """Frame `target` from the front-right (`side`: from its right, where a stride shows)."""
+        """Frame `target` from the front, a little right (`side`: half from its right, where a stride shows)."""
         from mathutils import Vector
 
         corners = [target.matrix_world @ Vector(c) for c in target.bound_box]
