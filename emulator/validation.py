@@ -17,6 +17,8 @@ from .outputs import meshes
 
 KINDS = NAMES
 MAX_PROMPT = 600
+#: pictures a multi-view image task makes (image-to-image and text-to-image, priced per image)
+MULTI_VIEW_IMAGES = 3
 IMAGE_MODELS = {"nano-banana": 3, "nano-banana-2": 6, "nano-banana-pro": 9, "gpt-image-2": 12}
 # Model ids in one place: `latest` is the default; a retired id moves from MESH_MODELS to RETIRED_MODELS.
 MESH_MODELS = ("meshy-5", "meshy-6", "latest")
@@ -161,7 +163,7 @@ def _image_to_image(body: dict[str, Any], lookup: Lookup) -> Spec:
         raise bad_request(f"reference_image_urls must hold 1 to 5 images; got {len(refs)}.")
     images = [inputs.load_image(u, f"reference_image_urls[{i}]") for i, u in enumerate(refs)]
     multi = _get(body, "generate_multi_view", "bool", False)
-    n_out = 3 if multi else 1
+    n_out = MULTI_VIEW_IMAGES if multi else 1
     return Spec("image-to-image", {"ai_model": model, "prompt": prompt,
                                    "generate_multi_view": multi},
                 IMAGE_MODELS[model] * n_out, images=images)

@@ -24,6 +24,7 @@ from .validation import (
     DEFAULT_FORMATS_3D,
     FORMATS_3D,
     MAX_PROMPT,
+    MULTI_VIEW_IMAGES,
     Lookup,
     Spec,
     _common_texture,
@@ -168,7 +169,7 @@ def text_to_image(body: dict[str, Any], lookup: Lookup) -> Spec:
         raise bad_request(f"aspect_ratio {ratio!r} is not available for {model}; use one of: "
                           f"{', '.join(RATIOS[model])}.")
     p["aspect_ratio"] = ratio or "1:1"
-    images = 3 if p["generate_multi_view"] else 1  # priced per image, as image-to-image is
+    images = MULTI_VIEW_IMAGES if p["generate_multi_view"] else 1
     return Spec("text-to-image", p, TEXT_IMAGE_MODELS[model] * images)
 
 

@@ -133,6 +133,5 @@ def set_label(images: list[bpy.types.Image]) -> str:
 
 def label_for_task(task_id: str) -> str:
     """A name for a model made from a task by id: its images' name when they are in this file, else the id."""
-    images = [i for i in bpy.data.images if i.get(PROP_TASK_ID) == task_id]
-    images.sort(key=lambda i: int(i.get(PROP_VIEW_INDEX, 0)))
-    return set_label(images) if images else task_id
+    image = next((i for i in bpy.data.images if i.get(PROP_TASK_ID) == task_id), None)
+    return set_label(views_of(image)) if image is not None else task_id

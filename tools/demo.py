@@ -90,10 +90,11 @@ def select_only(obj) -> None:  # type: ignore[no-untyped-def]
     bpy.context.view_layer.objects.active = obj
 
 
-def newest_object(kind: str):  # type: ignore[no-untyped-def]
+def newest_object(kind: str, object_type: str = "MESH"):  # type: ignore[no-untyped-def]
     import bpy
 
-    made = [o for o in bpy.data.objects if o.get("meshy_kind") == kind and o.type == "MESH" and not o.hide_get()]
+    made = [o for o in bpy.data.objects if o.get("meshy_kind") == kind and o.type == object_type
+            and not o.hide_get()]
     if not made:
         raise SystemExit(f"demo: no {kind} result in the scene")
     return made[-1]
@@ -411,8 +412,7 @@ def main(argv: list[str] | None = None) -> int:
         def rig():  # type: ignore[no-untyped-def]
             select_only(results["retexture"])
             run_step(ops.rig, log_path, height_meters=HEIGHT_METERS)
-            return next(o for o in reversed(bpy.data.objects[:]) if o.type == "ARMATURE"
-                        and o.get("meshy_kind") == "rigging")
+            return newest_object("rigging", "ARMATURE")
 
         for index, run in enumerate((views, model, remesh, retexture, rig)):
             step(index, run)
