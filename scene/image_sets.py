@@ -80,13 +80,19 @@ def blender_images(names: Iterable[str]) -> list[bpy.types.Image]:
     return images
 
 
+def _whole(image: bpy.types.Image, prop: str) -> int | None:
+    """A view index or count as a whole number >= 0; None when absent or garbage (a .blend is disk data)."""
+    value = image.get(prop)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
 def views_of(image: bpy.types.Image) -> list[bpy.types.Image]:
     """Every view of the multi-view set ``image`` belongs to, in view order (just ``image`` when it is none)."""
     task_id = image.get(PROP_TASK_ID)
-    if not task_id or PROP_VIEW_INDEX not in image:
+    if not task_id or _whole(image, PROP_VIEW_INDEX) is None:
         return [image]
-    views = [i for i in bpy.data.images if i.get(PROP_TASK_ID) == task_id and PROP_VIEW_INDEX in i]
-    return sorted(views, key=lambda i: int(i[PROP_VIEW_INDEX])) if len(views) > 1 else [image]
+    views = [i for i in bpy.data.images if i.get(PROP_TASK_ID) == task_id and _whole(i, PROP_VIEW_INDEX) is not None]
+    return sorted(views, key=lambda i: _whole(i, PROP_VIEW_INDEX)) if len(views) > 1 else [image]
 
 
 def chained_set(images: list[bpy.types.Image], kind: str = "multi-image-to-3d") -> str | None:
@@ -97,10 +103,10 @@ def chained_set(images: list[bpy.types.Image], kind: str = "multi-image-to-3d") 
     if len(task_ids) != 1 or not all(i.get(PROP_TASK_ID) for i in images):
         return None
     first = images[0]
-    if not can_chain(kind, str(first.get(PROP_KIND) or "")) or any(PROP_VIEW_INDEX not in i for i in images):
+    indices = {_whole(i, PROP_VIEW_INDEX) for i in images}
+    if not can_chain(kind, str(first.get(PROP_KIND) or "")) or None in indices:
         return None
-    indices = {int(i[PROP_VIEW_INDEX]) for i in images}
-    count = int(first.get(PROP_VIEW_COUNT) or len(views_of(first)))
+    count = _whole(first, PROP_VIEW_COUNT) or len(views_of(first))
     return str(first[PROP_TASK_ID]) if len(indices) == len(images) == count else None
 
 

@@ -143,3 +143,19 @@ def test_a_set_and_a_model_import_again_offline_from_the_cache(meshy, emu):
         bpy.context.preferences.system.use_online_access = True
     assert [i.name for i in images_of("text-to-image")] == [f"Knight_image_view{n}" for n in (1, 2, 3)]
     assert len(objects_of("multi-image-to-3d")) == 2
+
+
+def test_a_set_with_garbage_view_indices_still_chains_by_id_and_names_the_model(meshy, emu):
+    """A .blend is disk data: view indices a script or an old file left as garbage cost no traceback."""
+    bpy.ops.meshy.text_to_image(prompt="a red dragon", generate_multi_view=True)
+    views = images_of("text-to-image")
+    set_id = views[0]["meshy_task_id"]
+    for view, junk in zip(views, ("front", 1e400, [1, 2]), strict=True):
+        view["meshy_view_index"] = junk
+        view["meshy_view_count"] = "three"
+    assert bpy.ops.meshy.multi_image_to_3d(input_task_id=set_id) == {"FINISHED"}
+    (model,) = objects_of("multi-image-to-3d")
+    assert model.name.startswith("Red Dragon_image_3d"), model.name
+    # picked as Blender images they are no provable set: sent as pictures, not by id
+    assert bpy.ops.meshy.multi_image_to_3d(image_names=[{"name": v.name} for v in views]) == {"FINISHED"}
+    assert creates(emu, "multi-image-to-3d")[-1]["body_size"] > 2000
